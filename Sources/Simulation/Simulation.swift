@@ -1,0 +1,2 @@
+import LVSModel
+// Placeholder: the simulation engine lands here.
