@@ -22,6 +22,16 @@ public struct Connection: Hashable, Sendable, Codable {
     public var expiresAtNanoseconds: Int64
     /// Current timeout in seconds (what `-Lnc --exact`'s expire column starts from).
     public var timeoutSeconds: UInt32
+    /// The configured port of the real server the entry is bound to (the
+    /// destination port may differ when that port is 0); with
+    /// `destination.address` it names the server.
+    public var serverPort: UInt16
+    /// Where the bound server sat when the entry was last resolved, valid
+    /// while the owner's table epoch equals ``locationEpoch`` (a cache that
+    /// spares a search on every counter update).
+    public var serviceIndex: Int32 = -1
+    public var serverIndex: Int32 = -1
+    public var locationEpoch: UInt32 = 0
 
     public init(
         proto: TransportProtocol?, client: Endpoint, virtual: Endpoint, destination: Endpoint,
@@ -40,6 +50,7 @@ public struct Connection: Hashable, Sendable, Codable {
         self.isCountedActive = !isTemplate && state.isActive
         self.expiresAtNanoseconds = expiresAtNanoseconds
         self.timeoutSeconds = timeoutSeconds
+        self.serverPort = destination.port
     }
 
     /// The state column of `ipvsadm -Lc`: templates show NONE or ASSURED.

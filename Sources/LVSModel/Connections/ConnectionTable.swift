@@ -94,9 +94,9 @@ public struct ConnectionTable: Sendable {
             precondition(isValid(id), "ConnectionTable[_:]: stale ConnectionID")
             return slots[Int(id.slot)].connection
         }
-        set {
+        _modify {
             precondition(isValid(id), "ConnectionTable[_:]: stale ConnectionID")
-            slots[Int(id.slot)].connection = newValue
+            yield &slots[Int(id.slot)].connection
         }
     }
 

@@ -72,7 +72,7 @@ public struct IPVSTable: Hashable, Sendable, Codable {
     /// flags and statistics. Configuration must go through the mutations.
     public subscript(serviceAt index: Int) -> VirtualService {
         get { services[index] }
-        set { services[index] = newValue }
+        _modify { yield &services[index] }
     }
 
     // MARK: Services

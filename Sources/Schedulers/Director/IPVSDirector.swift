@@ -1,0 +1,493 @@
+import LVSModel
+
+/// A connection the director bound to a real server.
+public struct ScheduledConnection: Hashable, Sendable {
+    /// The entry (nil for one-packet scheduling, which keeps no entry).
+    public var id: ConnectionID?
+    public var serviceIndex: Int
+    public var serverIndex: Int
+    /// Where the director forwards the packet (RIP and port).
+    public var destination: Endpoint
+    public var forwarding: ForwardingMethod
+    /// True when a persistence template chose the server (no scheduler call).
+    public var isFromTemplate: Bool
+    /// When the entry expires unless another packet re-arms it (ns).
+    public var expiresAtNanoseconds: Int64
+}
+
+/// What happened when an entry's timer fired.
+public enum ExpiryOutcome: Hashable, Sendable {
+    /// The entry is gone and its server's counters dropped.
+    case removed(Connection)
+    /// Not due yet (a later packet re-armed it): fire again then.
+    case notDue(Int64)
+    /// A template still controlling connections was kept for another 60 s.
+    case rearmed(Int64)
+    /// The handle was already stale.
+    case stale
+}
+
+/// The kernel's IPVS core for one director: the table, one scheduler per
+/// service, the connection table with persistence templates, and the
+/// accounting of ActiveConn / InActConn / PersistConn and OVERLOAD.
+///
+/// It has no clock: every call takes the time in nanoseconds, and expiry is
+/// driven by the owner (a simulation's timers, or a replay), which calls
+/// ``expire(_:now:)`` when an entry's ``Connection/expiresAtNanoseconds`` is
+/// reached. The same code serves the simulator, the trace replay and a
+/// userspace balancer.
+public struct IPVSDirector<Random: SchedulerRandomSource> {
+    public private(set) var table: IPVSTable
+    public private(set) var schedulers: SchedulerSet
+    public private(set) var connections = ConnectionTable()
+    public var settings = DirectorSettings()
+    public var random: Random
+    /// When true, an expired template found by a lookup is expired on the
+    /// spot (for owners that do not drive template timers, such as replay).
+    public var expiresTemplatesLazily = false
+
+    /// Bumped on every configuration change; entries cache server positions per epoch.
+    private var epoch: UInt32 = 1
+    private var serviceIndexByKey: [ServiceKey: Int] = [:]
+    private var hasPort21Service = false
+    private var hasPortZeroService = false
+
+    public init(table: IPVSTable = IPVSTable(), registry: SchedulerRegistry = .allKernel, random: Random, now: Int64 = 0) {
+        var table = table
+        table.knownSchedulers = table.knownSchedulers.union(registry.names)
+        self.table = table
+        self.random = random
+        self.schedulers = SchedulerSet(registry: registry)
+        self.schedulers.apply(table.services.map { .serviceAdded($0.key) }, table: table, nowNanoseconds: now)
+        reindex()
+    }
+
+    // MARK: Configuration
+
+    /// Changes the table (through its kernel-checked mutations, or ipvsadm)
+    /// and runs the schedulers' hooks for what changed.
+    @discardableResult
+    public mutating func configure<E: Error>(now: Int64 = 0, _ body: (inout IPVSTable) throws(E) -> [TableChange]) throws(E)
+        -> [TableChange]
+    {
+        let changes = try body(&table)
+        if !changes.isEmpty {
+            schedulers.apply(changes, table: table, nowNanoseconds: now)
+            reindex()
+        }
+        return changes
+    }
+
+    /// Direct access to counters and flags (replay seeds counters from a trace).
+    public mutating func withService<T>(at index: Int, _ body: (inout VirtualService) -> T) -> T {
+        body(&table[serviceAt: index])
+    }
+
+    private mutating func reindex() {
+        epoch &+= 1
+        serviceIndexByKey.removeAll(keepingCapacity: true)
+        hasPort21Service = false
+        hasPortZeroService = false
+        for (index, service) in table.services.enumerated() {
+            serviceIndexByKey[service.key] = index
+            if case .address(_, let endpoint) = service.key {
+                if endpoint.port == 21 { hasPort21Service = true }
+                if endpoint.port == 0 { hasPortZeroService = true }
+            }
+        }
+    }
+
+    // MARK: Service lookup (spec §5.3)
+
+    /// The service a packet belongs to: by firewall mark first, then exact
+    /// protocol/VIP/port, then the FTP-data rule, then a port-0 service.
+    public func serviceIndex(proto: TransportProtocol, destination: Endpoint, fwmark: UInt32 = 0) -> Int? {
+        if fwmark != 0, let index = serviceIndexByKey[.fwmark(fwmark, destination.address.family)] { return index }
+        if let index = serviceIndexByKey[.address(proto, destination)] { return index }
+        if proto == .tcp, hasPort21Service, destination.port == 20 || destination.port >= 1024,
+            let index = serviceIndexByKey[.address(.tcp, Endpoint(address: destination.address, port: 21))]
+        {
+            return index
+        }
+        if hasPortZeroService, let index = serviceIndexByKey[.address(proto, Endpoint(address: destination.address, port: 0))] {
+            return index
+        }
+        return nil
+    }
+
+    public func serviceIndex(for key: ServiceKey) -> Int? { serviceIndexByKey[key] }
+
+    // MARK: New connections (spec §5.1, §5.2, §5.4, §5.7)
+
+    /// Handles the first packet of a flow from `client` to `destination`:
+    /// reuses or reschedules an existing entry, consults persistence, calls
+    /// the scheduler, creates the entry bound to the server (InActConn + 1,
+    /// OVERLOAD check) and applies the packet's state transition (a TCP SYN
+    /// moves it to ActiveConn).
+    ///
+    /// - Parameter indexed: whether the new entry can be found by key later
+    ///   (needed for client port reuse; a simulation with unique client
+    ///   ports may pass false to skip the hash index).
+    public mutating func connect(
+        proto: TransportProtocol, client: Endpoint, destination: Endpoint, fwmark: UInt32 = 0, flags: TCPFlags = .syn,
+        now: Int64, indexed: Bool = true
+    ) -> ScheduleOutcome {
+        var replaced: ConnectionID?
+        if let existing = connections.lookup(ConnectionKey(proto: proto, client: client, virtual: destination)) {
+            switch reuseDecision(existing, proto: proto, flags: flags) {
+            case .reuse:
+                let expiry = receive(existing, flags: flags, direction: .input, now: now)
+                let entry = connections[existing]
+                return .existing(
+                    ScheduledConnection(
+                        id: existing, serviceIndex: Int(entry.serviceIndex), serverIndex: Int(entry.serverIndex),
+                        destination: entry.destination, forwarding: entry.forwarding, isFromTemplate: false,
+                        expiresAtNanoseconds: expiry))
+            case .drop:
+                return .notScheduled
+            case .reschedule:
+                replaced = existing
+            }
+        }
+        if proto == .tcp {
+            if flags.contains(.rst) { return .notScheduled }
+            if !flags.contains(.syn) && !settings.sloppyTCP { return .notScheduled }
+        }
+        guard let serviceIndex = serviceIndex(proto: proto, destination: destination, fwmark: fwmark) else {
+            return .noService
+        }
+        if client.port == 20 { return .notScheduled }
+        let outcome: ScheduleOutcome
+        if table.services[serviceIndex].isPersistent {
+            outcome = connectPersistent(
+                serviceIndex: serviceIndex, proto: proto, client: client, destination: destination, flags: flags, now: now,
+                indexed: indexed)
+        } else {
+            outcome = connectPlain(
+                serviceIndex: serviceIndex, proto: proto, client: client, destination: destination, flags: flags, now: now,
+                indexed: indexed)
+        }
+        // The rescheduled entry's timer fires right after the new decision.
+        if let replaced { _ = forceExpire(replaced) }
+        return outcome
+    }
+
+    enum ReuseDecision { case reuse, reschedule, drop }
+
+    private mutating func reuseDecision(_ id: ConnectionID, proto: TransportProtocol, flags: TCPFlags) -> ReuseDecision {
+        let entry = connections[id]
+        let server = locateServer(of: id)
+        if server == nil {
+            // The server was deleted: expire_nodest_conn decides.
+            return settings.expireNodestConn ? .reschedule : .drop
+        }
+        let startsConnection = proto != .tcp || flags.contains(.syn)
+        guard startsConnection, proto == .tcp else { return .reuse }
+        if settings.expireNodestConn, settings.connReuseMode != 0, let (s, d) = server,
+            table.services[s].servers[d].weight == 0
+        {
+            return .reschedule
+        }
+        if settings.connReuseMode != 0, connections.controller(of: id) == nil {
+            if entry.state == .timeWait || entry.state == .close { return .reschedule }
+            if settings.connReuseMode & 2 != 0, entry.state == .finWait, !entry.forwarding.seesReplies { return .reschedule }
+        }
+        return .reuse
+    }
+
+    private mutating func connectPlain(
+        serviceIndex: Int, proto: TransportProtocol, client: Endpoint, destination: Endpoint, flags: TCPFlags, now: Int64,
+        indexed: Bool
+    ) -> ScheduleOutcome {
+        let service = table.services[serviceIndex]
+        if !service.key.isFirewallMark && destination.port != service.key.port { return .noDestination }
+        let flow = FlowKey(proto: proto, source: client, destination: destination)
+        guard let serverIndex = schedulers.select(flow: flow, service: table.services[serviceIndex], nowNanoseconds: now, random: &random) else {
+            return .noDestination
+        }
+        let server = table.services[serviceIndex].servers[serverIndex]
+        let port = server.port != 0 ? server.port : destination.port
+        return bind(
+            serviceIndex: serviceIndex, serverIndex: serverIndex, proto: proto, client: client, virtual: destination,
+            destinationPort: port, template: nil, flags: flags, now: now, indexed: indexed)
+    }
+
+    /// The template key of spec §5.7 and the template's destination port rule.
+    private func templateKey(service: VirtualService, proto: TransportProtocol, client: Endpoint, destination: Endpoint)
+        -> (key: ConnectionKey, usesServerPort: Bool)
+    {
+        let clientKey = Endpoint(address: service.persistenceClientKey(client.address), port: 0)
+        switch service.key {
+        case .fwmark(let mark, _):
+            return (ConnectionKey(proto: nil, client: clientKey, virtual: Endpoint(address: .v4(mark), port: 0)), false)
+        case .address(_, let endpoint):
+            if destination.port == endpoint.port && endpoint.port != 21 {
+                return (
+                    ConnectionKey(proto: proto, client: clientKey, virtual: Endpoint(address: destination.address, port: endpoint.port)),
+                    true
+                )
+            }
+            return (ConnectionKey(proto: proto, client: clientKey, virtual: Endpoint(address: destination.address, port: 0)), false)
+        }
+    }
+
+    private mutating func connectPersistent(
+        serviceIndex: Int, proto: TransportProtocol, client: Endpoint, destination: Endpoint, flags: TCPFlags, now: Int64,
+        indexed: Bool
+    ) -> ScheduleOutcome {
+        let service = table.services[serviceIndex]
+        let (key, usesServerPort) = templateKey(service: service, proto: proto, client: client, destination: destination)
+        var template: ConnectionID?
+        var serverIndex: Int?
+        var fromTemplate = false
+        if let found = connections.lookup(key) {
+            var candidate: ConnectionID? = found
+            if expiresTemplatesLazily, connections[found].expiresAtNanoseconds <= now,
+                case .removed = expire(found, now: now)
+            {
+                candidate = nil
+            }
+            if let candidate {
+                if let (s, d) = locateServer(of: candidate), s == serviceIndex,
+                    !(settings.expireQuiescentTemplate && table.services[s].servers[d].weight == 0)
+                {
+                    template = candidate
+                    serverIndex = d
+                    fromTemplate = true
+                } else {
+                    // Invalid: re-keyed so it never matches again, left to its own timer.
+                    connections.rekey(candidate, virtualPort: 65535, destinationPort: 65535)
+                }
+            }
+        }
+        if serverIndex == nil {
+            let flow = FlowKey(proto: proto, source: client, destination: destination)
+            guard let chosen = schedulers.select(flow: flow, service: table.services[serviceIndex], nowNanoseconds: now, random: &random)
+            else { return .noDestination }
+            serverIndex = chosen
+            let server = table.services[serviceIndex].servers[chosen]
+            var entry = Connection(
+                proto: key.proto, client: key.client, virtual: key.virtual,
+                destination: Endpoint(address: server.address, port: usesServerPort ? server.port : 0), state: .none,
+                forwarding: server.forwarding, service: service.key, isTemplate: true,
+                timeoutSeconds: service.timeout)
+            entry.serverPort = server.port
+            entry.serviceIndex = Int32(serviceIndex)
+            entry.serverIndex = Int32(chosen)
+            entry.locationEpoch = epoch
+            entry.expiresAtNanoseconds = now + Int64(service.timeout) * 1_000_000_000
+            template = connections.insert(entry, indexed: true)
+            table[serviceAt: serviceIndex].servers[chosen].persistentConnections += 1
+            table[serviceAt: serviceIndex].servers[chosen].updateOverloadAfterBind()
+        }
+        guard let serverIndex, let template else { return .noDestination }
+        let server = table.services[serviceIndex].servers[serverIndex]
+        let port = destination.port == service.key.port && server.port != 0 ? server.port : destination.port
+        let outcome = bind(
+            serviceIndex: serviceIndex, serverIndex: serverIndex, proto: proto, client: client, virtual: destination,
+            destinationPort: port, template: template, flags: flags, now: now, indexed: indexed)
+        // Every new connection through a template refreshes it.
+        connections[template].expiresAtNanoseconds = now + Int64(connections[template].timeoutSeconds) * 1_000_000_000
+        if case .scheduled(var scheduled) = outcome, fromTemplate {
+            scheduled.isFromTemplate = true
+            return .scheduled(scheduled)
+        }
+        return outcome
+    }
+
+    /// Creates the entry, counts it as inactive, checks OVERLOAD, then runs
+    /// the creating packet through the state machine.
+    private mutating func bind(
+        serviceIndex: Int, serverIndex: Int, proto: TransportProtocol, client: Endpoint, virtual: Endpoint,
+        destinationPort: UInt16, template: ConnectionID?, flags: TCPFlags, now: Int64, indexed: Bool
+    ) -> ScheduleOutcome {
+        let service = table.services[serviceIndex]
+        let server = service.servers[serverIndex]
+        let destination = Endpoint(address: server.address, port: destinationPort)
+        if service.isOnePacket && proto == .udp {
+            // Created and destroyed within the packet: the counters never see it.
+            return .scheduled(
+                ScheduledConnection(
+                    id: nil, serviceIndex: serviceIndex, serverIndex: serverIndex, destination: destination,
+                    forwarding: server.forwarding, isFromTemplate: false, expiresAtNanoseconds: now))
+        }
+        var entry = Connection(
+            proto: proto, client: client, virtual: virtual, destination: destination, state: .none,
+            forwarding: server.forwarding, service: service.key, timeoutSeconds: 3)
+        entry.serverPort = server.port
+        entry.serviceIndex = Int32(serviceIndex)
+        entry.serverIndex = Int32(serverIndex)
+        entry.locationEpoch = epoch
+        entry.expiresAtNanoseconds = now + 3_000_000_000
+        let id = connections.insert(entry, indexed: indexed, controller: template)
+        table[serviceAt: serviceIndex].servers[serverIndex].inactiveConnections += 1
+        table[serviceAt: serviceIndex].servers[serverIndex].updateOverloadAfterBind()
+        table[serviceAt: serviceIndex].servers[serverIndex].stats.connections &+= 1
+        table[serviceAt: serviceIndex].stats.connections &+= 1
+        let expiry = receive(id, flags: flags, direction: .input, now: now)
+        return .scheduled(
+            ScheduledConnection(
+                id: id, serviceIndex: serviceIndex, serverIndex: serverIndex, destination: destination,
+                forwarding: server.forwarding, isFromTemplate: false, expiresAtNanoseconds: expiry))
+    }
+
+    // MARK: Packets on existing entries (spec §2)
+
+    /// Runs one packet of an existing entry through the protocol state
+    /// machine, moves the server's counters when the entry changes between
+    /// active and inactive, and re-arms the entry's timer.
+    ///
+    /// - Returns: the entry's new expiry time (ns).
+    @discardableResult
+    public mutating func receive(_ id: ConnectionID, flags: TCPFlags, direction: PacketDirection, now: Int64) -> Int64 {
+        guard connections.isValid(id) else { return now }
+        var entry = connections[id]
+        let newState: ConnectionState
+        switch entry.proto {
+        case .tcp?:
+            var effective = direction
+            if direction == .input && !entry.forwarding.seesReplies { effective = .inputOnly }
+            newState = entry.state.next(onTCP: flags, direction: effective)
+        default:
+            newState = .udp
+        }
+        let wasActive = entry.isCountedActive
+        let isActive = newState.isActive
+        entry.state = newState
+        entry.isCountedActive = isActive
+        entry.timeoutSeconds = newState.timeoutSeconds(table.timeouts)
+        entry.expiresAtNanoseconds = now + Int64(entry.timeoutSeconds) * 1_000_000_000
+        connections[id] = entry
+        if wasActive != isActive {
+            updateServer(of: id) { server in
+                if isActive {
+                    server.inactiveConnections -= 1
+                    server.activeConnections += 1
+                } else {
+                    server.activeConnections -= 1
+                    server.inactiveConnections += 1
+                }
+            }
+        }
+        if newState == .established, let template = connections.controller(of: id) {
+            connections[template].isAssured = true
+        }
+        return entry.expiresAtNanoseconds
+    }
+
+    // MARK: Expiry (spec §2.5, §5.7 step 7)
+
+    /// Called when an entry's timer fires: removes it and drops its server's
+    /// counter (OVERLOAD may clear), or re-arms a template that still
+    /// controls connections for 60 s (its timeout becomes 60 s for good).
+    public mutating func expire(_ id: ConnectionID, now: Int64) -> ExpiryOutcome {
+        guard connections.isValid(id) else { return .stale }
+        let entry = connections[id]
+        if entry.expiresAtNanoseconds > now { return .notDue(entry.expiresAtNanoseconds) }
+        if entry.isTemplate && connections.controlledCount(of: id) > 0 {
+            connections[id].timeoutSeconds = 60
+            connections[id].expiresAtNanoseconds = now + 60_000_000_000
+            return .rearmed(now + 60_000_000_000)
+        }
+        return forceExpire(id)
+    }
+
+    private mutating func forceExpire(_ id: ConnectionID) -> ExpiryOutcome {
+        guard connections.isValid(id) else { return .stale }
+        let entry = connections[id]
+        updateServer(of: id) { server in
+            if entry.isTemplate {
+                server.persistentConnections -= 1
+            } else if entry.isCountedActive {
+                server.activeConnections -= 1
+            } else {
+                server.inactiveConnections -= 1
+            }
+            server.updateOverloadAfterUnbind()
+        }
+        guard let removed = connections.remove(id) else { return .stale }
+        return .removed(removed)
+    }
+
+    // MARK: Server resolution
+
+    /// The (service, server) indices of the live server an entry is bound
+    /// to, or nil when that server was deleted.
+    public mutating func locateServer(of id: ConnectionID) -> (Int, Int)? {
+        let entry = connections[id]
+        if entry.locationEpoch == epoch && entry.serviceIndex >= 0 {
+            return (Int(entry.serviceIndex), Int(entry.serverIndex))
+        }
+        guard let serviceIndex = serviceIndexByKey[entry.service],
+            let serverIndex = table.services[serviceIndex].serverIndex(
+                address: entry.destination.address, port: entry.serverPort)
+        else { return nil }
+        connections[id].serviceIndex = Int32(serviceIndex)
+        connections[id].serverIndex = Int32(serverIndex)
+        connections[id].locationEpoch = epoch
+        return (serviceIndex, serverIndex)
+    }
+
+    private mutating func updateServer(of id: ConnectionID, _ body: (inout RealServer) -> Void) {
+        if let (s, d) = locateServer(of: id) {
+            body(&table[serviceAt: s].servers[d])
+        } else {
+            let entry = connections[id]
+            table.updateTrashed(service: entry.service, address: entry.destination.address, port: entry.serverPort, body)
+        }
+    }
+}
+
+// MARK: - Replay support
+
+extension IPVSDirector {
+    /// Expires every entry whose time has come (in expiry order per sweep),
+    /// for owners that do not keep a timer per entry (trace replay).
+    public mutating func expireDue(now: Int64) {
+        let due = connections.entries.filter { $0.connection.expiresAtNanoseconds <= now }
+            .sorted { ($0.connection.expiresAtNanoseconds, $0.id.slot) < ($1.connection.expiresAtNanoseconds, $1.id.slot) }
+        // Connections first, so a template sees its controlled count drop before its own check.
+        for (id, connection) in due where !connection.isTemplate { _ = expire(id, now: now) }
+        for (id, connection) in due where connection.isTemplate { _ = expire(id, now: now) }
+    }
+
+    /// The persistence template a new connection from `client` to
+    /// `destination` of service `serviceIndex` would use, if one exists.
+    public func templateID(serviceIndex: Int, proto: TransportProtocol, client: Endpoint, destination: Endpoint)
+        -> ConnectionID?
+    {
+        let service = table.services[serviceIndex]
+        let (key, _) = templateKey(service: service, proto: proto, client: client, destination: destination)
+        return connections.lookup(key)
+    }
+
+    /// Makes the template for that client point at `server` (or removes it
+    /// when `server` is nil), as a trace recorded it. Counters are left to
+    /// the caller, which seeds them from the same trace line.
+    public mutating func seedTemplate(
+        serviceIndex: Int, proto: TransportProtocol, client: Endpoint, destination: Endpoint, server: Endpoint?, now: Int64
+    ) {
+        let service = table.services[serviceIndex]
+        let (key, usesServerPort) = templateKey(service: service, proto: proto, client: client, destination: destination)
+        if let existing = connections.lookup(key) {
+            let entry = connections[existing]
+            if let server, entry.destination.address == server.address, entry.serverPort == server.port {
+                if entry.expiresAtNanoseconds <= now {
+                    connections[existing].expiresAtNanoseconds = now + Int64(entry.timeoutSeconds) * 1_000_000_000
+                }
+                return
+            }
+            connections.rekey(existing, virtualPort: 65535, destinationPort: 65535)
+            connections[existing].expiresAtNanoseconds = now
+        }
+        guard let server, let serverIndex = service.serverIndex(address: server.address, port: server.port) else { return }
+        let real = service.servers[serverIndex]
+        var entry = Connection(
+            proto: key.proto, client: key.client, virtual: key.virtual,
+            destination: Endpoint(address: real.address, port: usesServerPort ? real.port : 0), state: .none,
+            forwarding: real.forwarding, service: service.key, isTemplate: true, timeoutSeconds: service.timeout)
+        entry.serverPort = real.port
+        entry.expiresAtNanoseconds = now + Int64(service.timeout) * 1_000_000_000
+        connections.insert(entry, indexed: true)
+    }
+}
