@@ -14,6 +14,10 @@ public struct IPVSTable: Hashable, Sendable, Codable {
     /// still referenced (by counted connections); re-adding the same server
     /// to the same service revives the object with its counters and stats.
     public private(set) var trash: [TrashedServer] = []
+    /// The low byte of the kernel's per-namespace hash mix (`ipvs >> 8`) in
+    /// the service hash, which decides `--nosort` order. The recordings fit
+    /// 16, 24, 48 or 56 (not 0: `list-Ln-nosort` puts UDP :80 after TCP :81).
+    public var kernelHashSalt: Int = 16
     /// Connection hash table size printed in the listing header.
     public var connectionTableSize: Int = 4096
 
@@ -61,9 +65,9 @@ public struct IPVSTable: Hashable, Sendable, Codable {
             let (ia, sa) = a
             let (ib, sb) = b
             if sa.key.isFirewallMark != sb.key.isFirewallMark { return !sa.key.isFirewallMark }
-            if sa.key.kernelHashBucket != sb.key.kernelHashBucket {
-                return sa.key.kernelHashBucket < sb.key.kernelHashBucket
-            }
+            let bucketA = (sa.key.kernelHashBucket ^ kernelHashSalt) & 0xFF
+            let bucketB = (sb.key.kernelHashBucket ^ kernelHashSalt) & 0xFF
+            if bucketA != bucketB { return bucketA < bucketB }
             return ia > ib
         }.map { $0.1 }
     }

@@ -30,8 +30,8 @@ public enum ServiceKey: Hashable, Sendable, Codable {
 
     /// The bucket of the kernel's 256-entry service hash tables, which
     /// decides the order of `ipvsadm -L --nosort`. The kernel also mixes in
-    /// the address of the network namespace (`ipvs >> 8`); the recorded
-    /// listings match a value of 0 for the initial namespace, which is used here.
+    /// the address of the network namespace (`ipvs >> 8`); that salt is
+    /// applied by ``IPVSTable/kernelOrder`` (``IPVSTable/kernelHashSalt``).
     public var kernelHashBucket: Int {
         switch self {
         case .address(let proto, let endpoint):
