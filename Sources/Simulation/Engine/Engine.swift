@@ -12,6 +12,8 @@ public struct Engine {
 
     var heap: QuaternaryHeap
     var timerLists: [TimerList] = []
+    /// Whether `timerLists` is non-empty, kept as a plain flag for the hot path.
+    var hasTimerLists = false
     var nextSequence: UInt64 = 0
     /// Per timer slot: generation << 1 | cancelled bit. Slot 0 is reserved for "not a timer".
     var slotStates: [UInt32] = [0]
@@ -22,6 +24,8 @@ public struct Engine {
     public init(startTime: SimTime = .zero, expectedPendingEvents: Int = 1024) {
         now = startTime
         heap = QuaternaryHeap(minimumCapacity: expectedPendingEvents)
+        freeSlots.reserveCapacity(64)
+        slotStates.reserveCapacity(64)
     }
 
     /// Entries waiting in the heap and timer lists, including cancelled timers not yet reached.
@@ -78,6 +82,7 @@ public struct Engine {
     /// Creates a FIFO list for timers of length `duration`; see ``TimerList``.
     public mutating func makeTimerList(duration: SimDuration) -> TimerListID {
         timerLists.append(TimerList(duration: duration))
+        hasTimerLists = true
         return TimerListID(index: timerLists.count - 1)
     }
 
@@ -137,25 +142,34 @@ public struct Engine {
 
     /// Removes and returns the next live entry due at or before `limit`, skipping cancelled timers.
     /// Does not move the clock.
+    @inline(__always)
     mutating func popNext(notAfter limit: SimTime) -> EventEntry? {
-        while true {
-            let entry: EventEntry
-            if timerLists.isEmpty {
-                guard let head = heap.first, head.time <= limit else { return nil }
-                entry = heap.popFirst().unsafelyUnwrapped
-            } else {
-                var source = -1
-                var best = heap.first
-                for index in timerLists.indices {
-                    if let head = timerLists[index].first, best == nil || head.precedes(best.unsafelyUnwrapped) {
-                        source = index
-                        best = head
-                    }
-                }
-                guard let head = best, head.time <= limit else { return nil }
-                entry = head
-                if source < 0 { _ = heap.popFirst() } else { _ = timerLists[source].popFirst() }
+        if hasTimerLists {
+            return popNextMerged(notAfter: limit)
+        }
+        while let entry = heap.popFirst(notAfter: limit) {
+            if entry.timerSlot == 0 || releaseSlot(entry.timerSlot) {
+                return entry
             }
+        }
+        return nil
+    }
+
+    /// ``popNext(notAfter:)`` when timer lists exist: takes the earliest of the heap head and
+    /// every list head. Kept out of line so the heap-only path touches no timer-list state.
+    @inline(never)
+    mutating func popNextMerged(notAfter limit: SimTime) -> EventEntry? {
+        while true {
+            var source = -1
+            var best = heap.first
+            for index in timerLists.indices {
+                if let head = timerLists[index].first, best == nil || head.precedes(best.unsafelyUnwrapped) {
+                    source = index
+                    best = head
+                }
+            }
+            guard let entry = best, entry.time <= limit else { return nil }
+            if source < 0 { _ = heap.popFirst() } else { _ = timerLists[source].popFirst() }
             if entry.timerSlot == 0 || releaseSlot(entry.timerSlot) {
                 return entry
             }
@@ -183,6 +197,7 @@ public struct Engine {
     }
 
     /// Frees `slot` as its entry leaves the queue; returns whether the timer was live.
+    @inline(never)
     private mutating func releaseSlot(_ slot: UInt32) -> Bool {
         let state = slotStates[Int(slot)]
         slotStates[Int(slot)] = ((state >> 1) &+ 1) << 1

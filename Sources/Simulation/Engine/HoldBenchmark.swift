@@ -5,13 +5,31 @@ import Foundation
 /// each delivered event schedules one new event at now + Exp(mean 1 ms), drawn with
 /// `gsl_ran_exponential`.
 public enum HoldBenchmark {
+    /// Where the hold model's Exp(1 ms) increments come from.
+    public enum Increments: Sendable {
+        /// One `gsl_ran_exponential` draw per event (the classic benchmark).
+        case drawnPerEvent
+        /// Cycled from 65,536 increments drawn up front with `gsl_ran_exponential`: isolates
+        /// the engine's own cost from the random-number generator's.
+        case precomputed
+    }
+
     struct HoldModel: EventHandler {
         let stream: RandomStream
         let meanNanoseconds: Double
+        let table: [Int64]
+        var cursor = 0
         var remaining: Int
 
         mutating func handle(_ event: Event, engine: inout Engine) {
-            engine.schedule(event, after: SimDuration(nanoseconds: Int64(gsl_ran_exponential(stream.rng, meanNanoseconds))))
+            let increment: Int64
+            if table.isEmpty {
+                increment = Int64(gsl_ran_exponential(stream.rng, meanNanoseconds))
+            } else {
+                increment = table[cursor & 0xFFFF]
+                cursor &+= 1
+            }
+            engine.schedule(event, after: SimDuration(nanoseconds: increment))
             remaining &-= 1
             if remaining == 0 { engine.stop() }
         }
@@ -20,7 +38,9 @@ public enum HoldBenchmark {
     static let meanIncrementNanoseconds = 1_000_000.0
 
     /// Runs the full ``Engine`` (heap, clock, handler dispatch) for `events` deliveries.
-    public static func runEngine(events: Int, pending: Int, seed: UInt64) -> (events: Int, seconds: Double) {
+    public static func runEngine(
+        events: Int, pending: Int, seed: UInt64, increments: Increments = .drawnPerEvent
+    ) -> (events: Int, seconds: Double) {
         precondition(events > 0 && pending > 0)
         let stream = RandomStream(seed: seed, stream: .scheduler)
         var engine = Engine(expectedPendingEvents: pending + 1)
@@ -28,7 +48,10 @@ public enum HoldBenchmark {
             let delay = gsl_ran_exponential(stream.rng, meanIncrementNanoseconds)
             engine.schedule(Event(kind: 1, a: UInt32(truncatingIfNeeded: index)), after: .nanoseconds(Int64(delay)))
         }
-        var model = HoldModel(stream: stream, meanNanoseconds: meanIncrementNanoseconds, remaining: events)
+        let table: [Int64] = increments == .precomputed
+            ? (0..<65_536).map { _ in Int64(gsl_ran_exponential(stream.rng, meanIncrementNanoseconds)) }
+            : []
+        var model = HoldModel(stream: stream, meanNanoseconds: meanIncrementNanoseconds, table: table, remaining: events)
         let start = DispatchTime.now().uptimeNanoseconds
         let delivered = engine.run(handler: &model)
         let elapsed = DispatchTime.now().uptimeNanoseconds - start
