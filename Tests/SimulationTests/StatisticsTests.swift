@@ -75,7 +75,9 @@ struct StatisticsTests {
         }
         #expect(sketch.min == values.first && sketch.max == values.last)
         // Memory is bounded by the value range, not the sample count.
-        #expect(sketch.bucketCount <= Int((log(10 / 1e-4) / log((1 + accuracy) / (1 - accuracy))).rounded(.up)) + 1)
+        // At most 2^m counters per binade spanned by [1e-4, 10] (17 binades → at most 18).
+        #expect(sketch.bucketCount <= (1 << sketch.subBucketBits) * (Int(log2(10 / 1e-4).rounded(.up)) + 1))
+        #expect(sketch.subBucketBits == (accuracy == 0.01 ? 6 : 9))
     }
 
     @Test("QuantileEstimator switches to the sketch past its capacity and keeps the bound")

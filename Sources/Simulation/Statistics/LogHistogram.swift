@@ -1,25 +1,29 @@
-import Foundation
-
-/// A bounded-memory quantile sketch over non-negative values with logarithmic buckets
-/// (the scheme of HdrHistogram/DDSketch, written for lvssim).
+/// A bounded-memory quantile sketch over non-negative values with logarithmic buckets,
+/// in the style of HdrHistogram (written for lvssim).
 ///
-/// **Error bound.** With relative accuracy ε and γ = (1 + ε)/(1 − ε), a value v ≥
-/// `minimumTrackableValue` falls in bucket i = ⌈log_γ v⌉, which covers (γ^(i−1), γ^i] and is
-/// reported as 2γ^i/(γ + 1); every value in the bucket is within relative error ε of that.
-/// Hence for the sample x₍r₎ of 0-based rank r = ⌊q(n − 1)⌋,
-/// `|quantile(q) − x₍r₎| ≤ ε · x₍r₎`. Values below `minimumTrackableValue` share one bucket
-/// and are reported with absolute error < `minimumTrackableValue`.
+/// **Buckets.** A value's bucket is its IEEE-754 exponent plus the top m bits of its
+/// mantissa, i.e. the bit pattern shifted right by 52 − m: a shift, no logarithm. Each
+/// binade [2^e, 2^(e+1)) is split into 2^m equal sub-buckets, so a bucket [L, U) has
+/// U/L ≤ 1 + 2^(−m). It is reported as 2LU/(L + U), which is within relative error
+/// (U − L)/(U + L) < 2^(−(m+1)) of every value in it. m is the smallest integer with
+/// 2^(−(m+1)) ≤ `relativeAccuracy` (m = 9 for 0.1%, 6 for 1%).
+///
+/// **Error bound.** For the sample x₍r₎ of 0-based rank r = ⌊q(n − 1)⌋,
+/// `|quantile(q) − x₍r₎| ≤ relativeAccuracy · x₍r₎`. Values below `minimumTrackableValue`
+/// share one bucket and are reported as the exact minimum, with absolute error
+/// < `minimumTrackableValue`.
 ///
 /// **Memory.** One `UInt64` per bucket between the smallest and largest occupied bucket:
-/// at most ⌈ln(max/minTrackable)/ln γ⌉ + 1 counters, e.g. ≈ 20,700 (166 KB) for values in
-/// [1e−9, 1e9] at ε = 0.1%, independent of the number of samples.
+/// at most 2^m per binade spanned, e.g. 512 × 60 = 30,720 counters (240 KB) for values in
+/// [1e−9, 1e9] at 0.1%, independent of the number of samples.
 public struct LogHistogram: Sendable, Equatable {
     /// ε, the bound on the relative error of reported quantiles.
     public let relativeAccuracy: Double
     /// Values below this share a single "zero" bucket.
     public let minimumTrackableValue: Double
-    private let logGamma: Double
-    private let gamma: Double
+    /// m, the mantissa bits kept per bucket.
+    public let subBucketBits: Int
+    private let shift: UInt64
     private var counts: [UInt64] = []
     /// The bucket index of `counts[0]`.
     private var firstIndex = 0
@@ -44,8 +48,10 @@ public struct LogHistogram: Sendable, Equatable {
         }
         self.relativeAccuracy = relativeAccuracy
         self.minimumTrackableValue = minimumTrackableValue
-        gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy)
-        logGamma = log(gamma)
+        var bits = 0
+        while bits < 52 && 1 / Double(UInt64(1) << UInt64(bits + 1)) > relativeAccuracy { bits += 1 }
+        subBucketBits = bits
+        shift = UInt64(52 - bits)
     }
 
     /// The mean of recorded values (exact up to rounding).
@@ -66,7 +72,7 @@ public struct LogHistogram: Sendable, Equatable {
             zeroCount &+= 1
             return
         }
-        let index = Int((log(value) / logGamma).rounded(.up))
+        let index = Int(truncatingIfNeeded: value.bitPattern >> shift)
         add(bucketCount: 1, toBucket: index)
     }
 
@@ -81,7 +87,10 @@ public struct LogHistogram: Sendable, Equatable {
         for (offset, bucketCount) in counts.enumerated() {
             seen &+= bucketCount
             if seen > rank {
-                let representative = 2 * exp(Double(firstIndex + offset) * logGamma) / (gamma + 1)
+                let index = UInt64(firstIndex + offset)
+                let lower = Double(bitPattern: index << shift)
+                let upper = Double(bitPattern: (index + 1) << shift)
+                let representative = 2 * lower * upper / (lower + upper)
                 return Swift.min(max, Swift.max(min, representative))
             }
         }
