@@ -1,0 +1,212 @@
+/// The discrete-event engine: a clock, a 4-ary event heap, FIFO timer lists and
+/// lazily-cancellable timers.
+///
+/// Events due at the same instant are delivered in scheduling order (one insertion
+/// counter orders heap and timer-list entries alike), so a run is a deterministic
+/// function of the model and its random streams.
+public struct Engine {
+    /// The current simulated time: the time of the event being (or last) delivered.
+    public private(set) var now: SimTime
+    /// Events delivered so far (cancelled timers not included).
+    public private(set) var eventsProcessed = 0
+
+    var heap: QuaternaryHeap
+    var timerLists: [TimerList] = []
+    /// Whether `timerLists` is non-empty, kept as a plain flag for the hot path.
+    var hasTimerLists = false
+    var nextSequence: UInt64 = 0
+    /// Per timer slot: generation << 1 | cancelled bit. Slot 0 is reserved for "not a timer".
+    var slotStates: [UInt32] = [0]
+    var freeSlots: [UInt32] = []
+    var stopRequested = false
+
+    /// A fresh engine whose clock reads `startTime`.
+    public init(startTime: SimTime = .zero, expectedPendingEvents: Int = 1024) {
+        now = startTime
+        heap = QuaternaryHeap(minimumCapacity: expectedPendingEvents)
+        freeSlots.reserveCapacity(64)
+        slotStates.reserveCapacity(64)
+    }
+
+    /// Entries waiting in the heap and timer lists, including cancelled timers not yet reached.
+    public var pendingCount: Int {
+        timerLists.reduce(heap.count) { $0 + $1.count }
+    }
+
+    // MARK: Scheduling
+
+    /// Schedules `event` at `time`. The cheapest path: the event cannot be cancelled.
+    /// - Precondition: `time >= now`.
+    public mutating func schedule(_ event: Event, at time: SimTime) {
+        precondition(time >= now, "cannot schedule \(event) at \(time), before now (\(now))")
+        heap.insert(EventEntry(time: time, sequence: takeSequence(), event: event))
+    }
+
+    /// Schedules `event` after `delay` (≥ 0) from now.
+    public mutating func schedule(_ event: Event, after delay: SimDuration) {
+        schedule(event, at: now + delay)
+    }
+
+    /// Schedules a cancellable `event` at `time`.
+    @discardableResult
+    public mutating func startTimer(_ event: Event, at time: SimTime) -> TimerToken {
+        precondition(time >= now, "cannot start a timer at \(time), before now (\(now))")
+        let token = allocateSlot()
+        heap.insert(EventEntry(time: time, sequence: takeSequence(), event: event, timerSlot: token.slot))
+        return token
+    }
+
+    /// Schedules a cancellable `event` after `delay` from now.
+    @discardableResult
+    public mutating func startTimer(_ event: Event, after delay: SimDuration) -> TimerToken {
+        startTimer(event, at: now + delay)
+    }
+
+    /// Cancels the timer `token` if it is still pending. Returns whether it was.
+    /// Lazy: the entry stays queued and is skipped when it comes up.
+    @discardableResult
+    public mutating func cancel(_ token: TimerToken) -> Bool {
+        guard isPending(token) else { return false }
+        slotStates[Int(token.slot)] |= 1
+        return true
+    }
+
+    /// Whether `token`'s timer is scheduled, not yet fired and not cancelled.
+    public func isPending(_ token: TimerToken) -> Bool {
+        let index = Int(token.slot)
+        return index > 0 && index < slotStates.count && slotStates[index] == token.generation << 1
+    }
+
+    // MARK: Timer lists
+
+    /// Creates a FIFO list for timers of length `duration`; see ``TimerList``.
+    public mutating func makeTimerList(duration: SimDuration) -> TimerListID {
+        timerLists.append(TimerList(duration: duration))
+        hasTimerLists = true
+        return TimerListID(index: timerLists.count - 1)
+    }
+
+    /// The duration of the timers in `list`.
+    public func duration(of list: TimerListID) -> SimDuration {
+        timerLists[list.index].duration
+    }
+
+    /// Schedules `event` at `now + duration(of: list)` without a heap operation. Not cancellable.
+    public mutating func schedule(_ event: Event, in list: TimerListID) {
+        let time = now + timerLists[list.index].duration
+        timerLists[list.index].append(EventEntry(time: time, sequence: takeSequence(), event: event))
+    }
+
+    /// Starts a cancellable timer in `list`, due at `now + duration(of: list)`.
+    @discardableResult
+    public mutating func startTimer(_ event: Event, in list: TimerListID) -> TimerToken {
+        let token = allocateSlot()
+        let time = now + timerLists[list.index].duration
+        timerLists[list.index].append(
+            EventEntry(time: time, sequence: takeSequence(), event: event, timerSlot: token.slot))
+        return token
+    }
+
+    // MARK: Running
+
+    /// Asks a running ``run(until:handler:)`` to return after the current event.
+    public mutating func stop() {
+        stopRequested = true
+    }
+
+    /// Delivers the next live event, if any. Returns `false` when nothing is pending.
+    @discardableResult
+    public mutating func step<Handler: EventHandler>(_ handler: inout Handler) -> Bool {
+        guard let entry = popNext(notAfter: .distantFuture) else { return false }
+        deliver(entry, to: &handler)
+        return true
+    }
+
+    /// Delivers events due at or before `limit` (all of them by default) until none remain
+    /// or the handler calls ``stop()``; then, unless stopped, advances the clock to `limit`
+    /// (when finite). Returns the number of events delivered.
+    @discardableResult
+    public mutating func run<Handler: EventHandler>(
+        until limit: SimTime = .distantFuture, handler: inout Handler
+    ) -> Int {
+        stopRequested = false
+        let before = eventsProcessed
+        while !stopRequested, let entry = popNext(notAfter: limit) {
+            deliver(entry, to: &handler)
+        }
+        if !stopRequested && limit != .distantFuture && limit > now {
+            now = limit
+        }
+        return eventsProcessed - before
+    }
+
+    /// Removes and returns the next live entry due at or before `limit`, skipping cancelled timers.
+    /// Does not move the clock.
+    @inline(__always)
+    mutating func popNext(notAfter limit: SimTime) -> EventEntry? {
+        if hasTimerLists {
+            return popNextMerged(notAfter: limit)
+        }
+        while let entry = heap.popFirst(notAfter: limit) {
+            if entry.timerSlot == 0 || releaseSlot(entry.timerSlot) {
+                return entry
+            }
+        }
+        return nil
+    }
+
+    /// ``popNext(notAfter:)`` when timer lists exist: takes the earliest of the heap head and
+    /// every list head. Kept out of line so the heap-only path touches no timer-list state.
+    @inline(never)
+    mutating func popNextMerged(notAfter limit: SimTime) -> EventEntry? {
+        while true {
+            var source = -1
+            var best = heap.first
+            for index in timerLists.indices {
+                if let head = timerLists[index].first, best == nil || head.precedes(best.unsafelyUnwrapped) {
+                    source = index
+                    best = head
+                }
+            }
+            guard let entry = best, entry.time <= limit else { return nil }
+            if source < 0 { _ = heap.popFirst() } else { _ = timerLists[source].popFirst() }
+            if entry.timerSlot == 0 || releaseSlot(entry.timerSlot) {
+                return entry
+            }
+        }
+    }
+
+    private mutating func deliver<Handler: EventHandler>(_ entry: EventEntry, to handler: inout Handler) {
+        now = entry.time
+        eventsProcessed &+= 1
+        handler.handle(entry.event, engine: &self)
+    }
+
+    private mutating func takeSequence() -> UInt64 {
+        defer { nextSequence &+= 1 }
+        return nextSequence
+    }
+
+    private mutating func allocateSlot() -> TimerToken {
+        if let slot = freeSlots.popLast() {
+            return TimerToken(slot: slot, generation: slotStates[Int(slot)] >> 1)
+        }
+        precondition(slotStates.count < Int(UInt32.max), "too many pending timers")
+        slotStates.append(0)
+        return TimerToken(slot: UInt32(slotStates.count - 1), generation: 0)
+    }
+
+    /// Frees `slot` as its entry leaves the queue; returns whether the timer was live.
+    @inline(never)
+    private mutating func releaseSlot(_ slot: UInt32) -> Bool {
+        let state = slotStates[Int(slot)]
+        slotStates[Int(slot)] = ((state >> 1) &+ 1) << 1
+        freeSlots.append(slot)
+        return state & 1 == 0
+    }
+}
+
+/// Identifies a ``TimerList`` owned by an ``Engine``.
+public struct TimerListID: Hashable, Sendable {
+    let index: Int
+}

@@ -1,0 +1,70 @@
+/// A FIFO of timers that all share one duration (TIME_WAIT, FIN_WAIT, persistence
+/// timeouts, …).
+///
+/// Because every timer is armed at the engine's current time plus the same `duration`,
+/// and the clock never goes back, deadlines arrive in insertion order: the list needs no
+/// heap, only an O(1) ring-buffer deque. The engine compares the list's head with the
+/// event heap's head. Cancellation is lazy, through the engine's timer slots.
+public struct TimerList {
+    /// The delay shared by every timer in this list.
+    public let duration: SimDuration
+    private var ring: [EventEntry]
+    private var head = 0
+    /// The number of timers queued (including cancelled ones not yet reached).
+    public private(set) var count = 0
+
+    /// An empty list for timers of length `duration`.
+    public init(duration: SimDuration, minimumCapacity: Int = 16) {
+        precondition(duration >= .zero, "a timer list's duration cannot be negative")
+        self.duration = duration
+        var capacity = 16
+        while capacity < minimumCapacity { capacity <<= 1 }
+        ring = Array(repeating: EventEntry(time: .zero, sequence: 0, event: Event(kind: 0)), count: capacity)
+    }
+
+    /// Whether no timer is queued.
+    public var isEmpty: Bool { count == 0 }
+
+    /// The earliest timer, if any.
+    public var first: EventEntry? {
+        count == 0 ? nil : ring[head]
+    }
+
+    /// The latest timer, if any.
+    public var last: EventEntry? {
+        count == 0 ? nil : ring[(head &+ count &- 1) & (ring.count &- 1)]
+    }
+
+    /// Appends a timer. O(1) amortised.
+    /// - Precondition: `entry` is not due before the current last timer.
+    public mutating func append(_ entry: EventEntry) {
+        if let last {
+            precondition(!entry.precedes(last), "TimerList entries must be appended in (time, sequence) order")
+        }
+        if count == ring.count { grow() }
+        ring[(head &+ count) & (ring.count &- 1)] = entry
+        count &+= 1
+    }
+
+    /// Removes and returns the earliest timer. O(1).
+    public mutating func popFirst() -> EventEntry? {
+        guard count > 0 else { return nil }
+        let entry = ring[head]
+        head = (head &+ 1) & (ring.count &- 1)
+        count &-= 1
+        return entry
+    }
+
+    private mutating func grow() {
+        var bigger = ring
+        bigger.reserveCapacity(ring.count * 2)
+        bigger.removeAll(keepingCapacity: true)
+        for offset in 0..<count {
+            bigger.append(ring[(head + offset) & (ring.count - 1)])
+        }
+        let filler = EventEntry(time: .zero, sequence: 0, event: Event(kind: 0))
+        bigger.append(contentsOf: repeatElement(filler, count: ring.count * 2 - count))
+        ring = bigger
+        head = 0
+    }
+}

@@ -1,2 +1,0 @@
-import LVSModel
-// Placeholder: the simulation engine lands here.
