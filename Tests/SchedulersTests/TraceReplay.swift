@@ -106,7 +106,9 @@ struct TraceReplay {
                     weight: Int32(Self.value("-w", in: args) ?? "1") ?? 1,
                     upperThreshold: UInt32(Self.value("-x", in: args) ?? "0") ?? 0,
                     lowerThreshold: UInt32(Self.value("-y", in: args) ?? "0") ?? 0)
+                let previous = table.service(key)?.servers.first { $0.endpoint == endpoint }
                 changes = command == "-a" ? try table.addServer(server, to: key) : try table.editServer(server, in: key)
+                if command == "-e", let previous { applyPatchedEditOverload(key: key, previous: previous) }
             case "-d":
                 guard let endpoint = Self.value("-r", in: args).flatMap({ Endpoint($0) }) else { return false }
                 changes = try table.deleteServer(address: endpoint.address, port: endpoint.port, from: key)
@@ -118,6 +120,30 @@ struct TraceReplay {
         } catch {
             return false
         }
+    }
+
+    /// The trace kernel (Debian 6.1.192) carries "ipvs: properly update the
+    /// overload flag on dest edit": an edit that changes `-x`/`-y`
+    /// re-evaluates OVERLOAD from the current counters (set at ≥ -x, clear
+    /// below -y or ¾ of -x, else unchanged); unchanged thresholds leave it alone.
+    /// LVSModel's `editServer` implements the older rule, so the harness corrects it.
+    mutating func applyPatchedEditOverload(key: ServiceKey, previous: RealServer) {
+        guard let serviceIndex = table.serviceIndex(key),
+            let position = table[serviceAt: serviceIndex].serverIndex(address: previous.address, port: previous.port)
+        else { return }
+        var server = table[serviceAt: serviceIndex].servers[position]
+        if server.upperThreshold == previous.upperThreshold && server.lowerThreshold == previous.lowerThreshold {
+            server.isOverloaded = previous.isOverloaded
+        } else if server.upperThreshold == 0 {
+            server.isOverloaded = false
+        } else {
+            // Counters as the kernel saw them at the last modelled bind.
+            let total = lastTotals[server.endpoint] ?? server.thresholdCount
+            let upper = Int64(server.upperThreshold)
+            let lower = server.lowerThreshold != 0 ? Int64(server.lowerThreshold) : upper - (upper >> 2)
+            if total >= upper { server.isOverloaded = true } else if total < lower { server.isOverloaded = false }
+        }
+        table[serviceAt: serviceIndex].servers[position] = server
     }
 
     // MARK: connect
