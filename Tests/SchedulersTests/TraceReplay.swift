@@ -188,8 +188,14 @@ struct TraceReplay {
         let chosen = (object["chosen"] as? String).flatMap { Endpoint($0) }
         let hasTemplate = object["template"].map { !($0 is NSNull) } ?? false
         let racy = object["racy"] as? Bool ?? false
-        if hasTemplate || racy {
+        if hasTemplate {
+            outcome.skipped += 1  // served by the template: the scheduler is not called
+        } else if racy {
+            // Counters moved under the snapshot: not checked, but the kernel did
+            // call the scheduler, so its state (rr/wrr cursor, locality) advances.
             outcome.skipped += 1
+            let flow = FlowKey(proto: proto, source: client, destination: destination)
+            _ = schedulers.select(flow: flow, service: service, nowNanoseconds: now, random: &random)
         } else {
             let flow = FlowKey(proto: proto, source: client, destination: destination)
             if service.scheduler == "twos" {
