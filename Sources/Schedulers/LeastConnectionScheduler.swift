@@ -1,0 +1,27 @@
+import LVSModel
+
+/// `lc` (`ip_vs_lc.c`): the eligible server (not OVERLOAD, weight ≠ 0) with
+/// the smallest overhead `active × 256 + inactive`; strict `<`, so ties go to
+/// the first in kernel list order. Weights are otherwise ignored. Stateless.
+public struct LeastConnectionScheduler: Scheduler {
+    public static let name = "lc"
+    public init(service: VirtualService) {}
+    public mutating func apply(_ change: TableChange, service: VirtualService) {}
+
+    public mutating func select<Random: SchedulerRandomSource>(
+        flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random
+    ) -> Int? {
+        var best: Int? = nil
+        var bestLoad: Int64 = 0
+        for index in service.servers.indices {
+            let server = service.servers[index]
+            if server.isOverloaded || server.weight == 0 { continue }
+            let load = server.overhead
+            if best == nil || load < bestLoad {
+                best = index
+                bestLoad = load
+            }
+        }
+        return best
+    }
+}

@@ -1,0 +1,18 @@
+import LVSModel
+
+/// `wlc` (`ip_vs_wlc.c`, ipvsadm's default): minimal overhead/weight, compared
+/// by 64-bit cross-multiplication. The first non-OVERLOAD server with weight
+/// > 0 is the initial candidate; a later non-OVERLOAD server replaces it only
+/// when strictly less loaded, so ties go to the first in kernel list order.
+/// Stateless.
+public struct WeightedLeastConnectionScheduler: Scheduler {
+    public static let name = "wlc"
+    public init(service: VirtualService) {}
+    public mutating func apply(_ change: TableChange, service: VirtualService) {}
+
+    public mutating func select<Random: SchedulerRandomSource>(
+        flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random
+    ) -> Int? {
+        LoadSelection.weightedLeast(service.servers) { $0.overhead }
+    }
+}

@@ -1,0 +1,27 @@
+import LVSModel
+
+/// `ovf` (`ip_vs_ovf.c`): among servers that are not OVERLOAD, have weight ≠ 0
+/// and `active ≤ weight`, the highest weight; ties go to the first in list
+/// order. Inactive connections are ignored. Stateless.
+public struct WeightedOverflowScheduler: Scheduler {
+    public static let name = "ovf"
+    public init(service: VirtualService) {}
+    public mutating func apply(_ change: TableChange, service: VirtualService) {}
+
+    public mutating func select<Random: SchedulerRandomSource>(
+        flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random
+    ) -> Int? {
+        var best: Int? = nil
+        var bestWeight: Int32 = 0
+        for index in service.servers.indices {
+            let server = service.servers[index]
+            let weight = server.weight
+            if server.isOverloaded || server.activeConnections > weight || weight == 0 { continue }
+            if best == nil || weight > bestWeight {
+                best = index
+                bestWeight = weight
+            }
+        }
+        return best
+    }
+}
