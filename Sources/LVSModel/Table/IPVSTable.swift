@@ -186,12 +186,11 @@ public struct IPVSTable: Hashable, Sendable, Codable {
         if server.weight != 0 { edited.lastWeight = server.weight }
         edited.forwarding = server.forwarding
         edited.tunnel = server.tunnel
-        // A removed or raised upper threshold clears OVERLOAD at once.
-        if server.upperThreshold == 0 || server.upperThreshold > old.upperThreshold {
-            edited.isOverloaded = false
-        }
         edited.upperThreshold = server.upperThreshold
         edited.lowerThreshold = server.lowerThreshold
+        if server.upperThreshold != old.upperThreshold || server.lowerThreshold != old.lowerThreshold {
+            edited.reevaluateOverloadAfterThresholdEdit()
+        }
         services[index].servers[position] = edited
         return [.serverEdited(key, index: position, old: old)]
     }

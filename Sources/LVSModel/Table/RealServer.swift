@@ -86,4 +86,28 @@ extension RealServer {
             isOverloaded = false
         }
     }
+
+    /// An edit that changes `-x` or `-y` re-evaluates OVERLOAD from the
+    /// current counters: no upper threshold clears it, reaching the upper
+    /// threshold sets it, falling below the lower one (`-y`, else three
+    /// quarters of `-x`) clears it, anything in between leaves it alone.
+    ///
+    /// This is the rule of the recorded kernel (Debian 6.1.192, which carries
+    /// the upstream fix "properly update the overload flag on dest edit"),
+    /// shown by the `lblc-thresholds` trace; the older rule of
+    /// `spec/ipvs-schedulers.md` §3 (clear only when `-x` is removed or
+    /// raised) does not reproduce it.
+    public mutating func reevaluateOverloadAfterThresholdEdit() {
+        guard upperThreshold != 0 else {
+            isOverloaded = false
+            return
+        }
+        let total = thresholdCount
+        let lower = lowerThreshold != 0 ? Int64(lowerThreshold) : Int64(upperThreshold) - Int64(upperThreshold >> 2)
+        if total >= Int64(upperThreshold) {
+            isOverloaded = true
+        } else if total < lower {
+            isOverloaded = false
+        }
+    }
 }

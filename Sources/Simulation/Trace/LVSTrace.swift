@@ -234,8 +234,17 @@ public enum LVSTrace {
         }
         guard fields.has("chosen") else { throw TraceLineError("missing \"chosen\"") }
         let chosen = fields.isNull("chosen") ? nil : try fields.endpoint("chosen")
+        // The template field is either the server ("A.B.C.D:PORT") or, as the
+        // recorded kernels write it, {"from": client, "dest": server, "expires_s": N}.
         let hasTemplate = fields.has("template")
-        let template = hasTemplate && !fields.isNull("template") ? try fields.endpoint("template") : nil
+        var template: Endpoint?
+        if hasTemplate && !fields.isNull("template") {
+            if let object = fields.dict["template"] as? [String: Any] {
+                template = try Fields(object).endpoint("dest")
+            } else {
+                template = try fields.endpoint("template")
+            }
+        }
         return TraceConnect(
             id: Int(try fields.integer("id")), tMs: try fields.integer("t_ms"), proto: proto, client: client,
             service: service, destination: destination, before: before, chosen: chosen, hasTemplateField: hasTemplate,

@@ -178,14 +178,17 @@ public struct TraceReplayer: Sendable {
             }
         }
         // 4. The complete new-connection path.
+        let seeded = serviceIndex.map { director.table.services[$0].servers } ?? []
         let outcome = director.connect(
             proto: connect.proto, client: connect.client, destination: destination, fwmark: fwmark, flags: .syn, now: now)
         var chosen: Endpoint?
         var entry: ConnectionID?
+        var fromTemplate = false
         switch outcome {
         case .scheduled(let scheduled), .existing(let scheduled):
             chosen = director.table.services[scheduled.serviceIndex].servers[scheduled.serverIndex].endpoint
             entry = scheduled.id
+            fromTemplate = scheduled.isFromTemplate
         case .noService, .notScheduled, .noDestination:
             chosen = nil
         }
@@ -194,12 +197,28 @@ public struct TraceReplayer: Sendable {
             director.receive(entry, flags: .synAck, direction: .output, now: now)
             director.receive(entry, flags: .ack, direction: .input, now: now)
             ids[connect.id] = entry
-            if let serviceIndex {
-                let service = director.table.services[serviceIndex]
-                var totals = lastTotals[serviceKey] ?? [:]
-                for server in service.servers { totals[server.endpoint] = server.thresholdCount }
-                lastTotals[serviceKey] = totals
+        }
+        // 5. Back to the kernel's view: the recorded counters plus the kernel's
+        // own choice (a new TCP connection is active), so that a different
+        // pick of ours (twos draws at random) does not leave OVERLOAD or
+        // counters where the kernel never had them.
+        if let serviceIndex {
+            var totals = lastTotals[serviceKey] ?? [:]
+            director.withService(at: serviceIndex) { service in
+                for recorded in seeded {
+                    guard let index = service.serverIndex(address: recorded.address, port: recorded.port) else { continue }
+                    service.servers[index].activeConnections = recorded.activeConnections
+                    service.servers[index].inactiveConnections = recorded.inactiveConnections
+                    service.servers[index].persistentConnections = recorded.persistentConnections
+                    service.servers[index].isOverloaded = recorded.isOverloaded
+                    if recorded.endpoint == connect.chosen {
+                        service.servers[index].activeConnections += 1
+                        service.servers[index].updateOverloadAfterBind()
+                    }
+                    totals[recorded.endpoint] = service.servers[index].thresholdCount
+                }
             }
+            lastTotals[serviceKey] = totals
         }
         if connect.isRacy {
             result.skipped += 1
@@ -207,8 +226,8 @@ public struct TraceReplayer: Sendable {
         }
         result.decisions += 1
         let matches: Bool
-        if let serviceIndex, director.table.services[serviceIndex].scheduler == "twos", connect.template == nil {
-            matches = twosCouldChoose(connect.chosen, before: connect.before, service: director.table.services[serviceIndex])
+        if let serviceIndex, director.table.services[serviceIndex].scheduler == "twos", !fromTemplate {
+            matches = twosCouldChoose(connect.chosen, servers: seeded)
         } else {
             matches = chosen == connect.chosen
         }
@@ -222,8 +241,8 @@ public struct TraceReplayer: Sendable {
 
     /// twos draws at random: any eligible server (not OVERLOAD, weight > 0)
     /// is a possible outcome, and no server exactly when none is eligible.
-    private func twosCouldChoose(_ expected: Endpoint?, before: [TraceServerCounters], service: VirtualService) -> Bool {
-        let eligible = service.servers.filter { $0.weight > 0 && !$0.isOverloaded }.map(\.endpoint)
+    private func twosCouldChoose(_ expected: Endpoint?, servers: [RealServer]) -> Bool {
+        let eligible = servers.filter { $0.weight > 0 && !$0.isOverloaded }.map(\.endpoint)
         guard let expected else { return eligible.isEmpty }
         return eligible.contains(expected)
     }
