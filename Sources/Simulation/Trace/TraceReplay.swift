@@ -8,6 +8,13 @@ public struct ReplayMismatch: Hashable, Sendable, Codable {
     public var id: Int
     public var expected: String?
     public var got: String?
+
+    public init(line: Int, id: Int, expected: String?, got: String?) {
+        self.line = line
+        self.id = id
+        self.expected = expected
+        self.got = got
+    }
 }
 
 /// What replaying one trace file found.
