@@ -32,20 +32,40 @@ struct IPVSAdmCommand: ParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 
-    /// Runs the tool and returns its exit status.
+    /// What one invocation printed and returned.
+    struct Output: Equatable {
+        var stdout = ""
+        var stderr = ""
+        var exitCode: Int32 = 0
+    }
+
+    /// Runs the tool on the process's streams and returns its exit status.
     static func runTool(_ rawArguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment)
         -> Int32
     {
+        let readsStandardInput = rawArguments.contains { $0 == "-R" || $0 == "--restore" }
+        let input = readsStandardInput ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : nil
+        let output = execute(rawArguments, environment: environment, stdin: input)
+        writeOut(output.stdout)
+        if !output.stderr.isEmpty { FileHandle.standardError.write(Data(output.stderr.utf8)) }
+        return output.exitCode
+    }
+
+    /// Runs one invocation in-process: lvssim's own options, the state file, ipvsadm.
+    static func execute(_ rawArguments: [String], environment: [String: String], stdin input: String?) -> Output {
+        var output = Output()
+        func fail(_ message: String, _ code: Int32) -> Output {
+            output.stderr += message + "\n"
+            output.exitCode = code
+            return output
+        }
         var arguments = rawArguments
         var statePath: String?
         var kernel = environment["LVSSIM_KERNEL"] ?? "6.1"
         // lvssim's own options come first; everything after is ipvsadm's.
         while let first = arguments.first {
             if first == "--state" || first == "--kernel" {
-                guard arguments.count >= 2 else {
-                    printError("lvssim ipvsadm: \(first) needs a value")
-                    return 64
-                }
+                guard arguments.count >= 2 else { return fail("lvssim ipvsadm: \(first) needs a value", 64) }
                 if first == "--state" { statePath = arguments[1] } else { kernel = arguments[1] }
                 arguments.removeFirst(2)
             } else if first.hasPrefix("--state=") {
@@ -63,36 +83,28 @@ struct IPVSAdmCommand: ParsableCommand {
         case "6.1": knownSchedulers = IPVSTable.kernel61Schedulers
         case "6.12": knownSchedulers = IPVSTable.kernel612Schedulers
         default:
-            printError("lvssim ipvsadm: unknown --kernel \"\(kernel)\" (expected 6.1 or 6.12)")
-            return 64
+            return fail("lvssim ipvsadm: unknown --kernel \"\(kernel)\" (expected 6.1 or 6.12)", 64)
         }
         let file = StateFile(path: StateFile.resolvePath(explicit: statePath, environment: environment))
         var table: IPVSTable
         do {
             table = try file.load()
         } catch {
-            printError("lvssim ipvsadm: \(error)")
-            return 65
+            return fail("lvssim ipvsadm: \(error)", 65)
         }
-        table.knownSchedulers = knownSchedulers.union(SchedulerRegistry.allKernel.names.intersection(knownSchedulers))
-        let readsStandardInput = arguments.contains { $0 == "-R" || $0 == "--restore" }
-        var input: String?
-        if readsStandardInput {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            input = String(decoding: data, as: UTF8.self)
-        }
+        table.knownSchedulers = knownSchedulers
         let result = IPVSAdm.run(arguments, table: &table, stdin: input)
-        writeOut(result.stdout)
-        if !result.stderr.isEmpty { FileHandle.standardError.write(Data(result.stderr.utf8)) }
+        output.stdout = result.stdout
+        output.stderr = result.stderr
+        output.exitCode = result.exitCode
         // A restore that fails half-way keeps the lines before the failure, as the kernel does.
         if !result.changes.isEmpty {
             do {
                 try file.save(table)
             } catch {
-                printError("lvssim ipvsadm: \(error)")
-                return 1
+                return fail("lvssim ipvsadm: \(error)", 1)
             }
         }
-        return result.exitCode
+        return output
     }
 }

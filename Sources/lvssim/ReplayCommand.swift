@@ -27,33 +27,45 @@ struct ReplayCommand: ParsableCommand {
     var json = false
 
     mutating func run() throws {
+        let output = Self.execute(paths: paths, json: json)
+        writeOut(output.stdout)
+        if !output.stderr.isEmpty { FileHandle.standardError.write(Data(output.stderr.utf8)) }
+        if output.exitCode != 0 { throw ExitCode(output.exitCode) }
+    }
+
+    /// Replays the traces in-process and returns what the command prints.
+    static func execute(paths: [String], json: Bool, replayer: TraceReplayer = TraceReplayer()) -> IPVSAdmCommand.Output {
+        var output = IPVSAdmCommand.Output()
         var files: [String] = []
         for path in paths {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-                printError("lvssim replay: \(path): no such file or folder")
-                throw ExitCode(66)
+                output.stderr = "lvssim replay: \(path): no such file or folder\n"
+                output.exitCode = 66
+                return output
             }
             if isFolder.boolValue {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
                 let traces = names.filter { $0.hasSuffix(".jsonl") }.sorted()
-                if traces.isEmpty { printError("lvssim replay: \(path): no *.jsonl traces in the folder") }
+                if traces.isEmpty {
+                    output.stderr = "lvssim replay: \(path): no *.jsonl traces in the folder\n"
+                    output.exitCode = 66
+                    return output
+                }
                 files += traces.map { (path as NSString).appendingPathComponent($0) }
             } else {
                 files.append(path)
             }
         }
-        let replayer = TraceReplayer()
         var results: [ReplayFileResult] = []
         for file in files {
-            let records: [(line: Int, record: LVSTraceRecord)]
             do {
-                records = try LVSTrace.read(path: file)
+                results.append(replayer.replay(try LVSTrace.read(path: file), file: file))
             } catch {
-                printError("lvssim replay: \(error)")
-                throw ExitCode(65)
+                output.stderr = "lvssim replay: \(error)\n"
+                output.exitCode = 65
+                return output
             }
-            results.append(replayer.replay(records, file: file))
         }
         let decisions = results.reduce(0) { $0 + $1.decisions }
         let matched = results.reduce(0) { $0 + $1.matched }
@@ -65,12 +77,13 @@ struct ReplayCommand: ParsableCommand {
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(Summary(files: results, decisions: decisions, matched: matched))
-            writeOut(String(decoding: data, as: UTF8.self) + "\n")
+            let data = (try? encoder.encode(Summary(files: results, decisions: decisions, matched: matched))) ?? Data()
+            output.stdout = String(decoding: data, as: UTF8.self) + "\n"
         } else {
-            writeOut(Self.table(results, decisions: decisions, matched: matched))
+            output.stdout = table(results, decisions: decisions, matched: matched)
         }
-        if !results.allSatisfy(\.isClean) { throw ExitCode(1) }
+        output.exitCode = results.allSatisfy(\.isClean) ? 0 : 1
+        return output
     }
 
     static func table(_ results: [ReplayFileResult], decisions: Int, matched: Int) -> String {
