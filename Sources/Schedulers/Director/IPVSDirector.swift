@@ -39,7 +39,7 @@ public enum ExpiryOutcome: Hashable, Sendable {
 public struct IPVSDirector<Random: SchedulerRandomSource> {
     public private(set) var table: IPVSTable
     public private(set) var schedulers: SchedulerSet
-    public private(set) var connections = ConnectionTable()
+    public internal(set) var connections = ConnectionTable()
     public var settings = DirectorSettings()
     public var random: Random
     /// When true, an expired template found by a lookup is expired on the
