@@ -58,8 +58,41 @@ public struct ClusterSimulation {
         return result
     }
 
-    /// The director after the run (tests inspect its counters).
+    /// The director (tests inspect its counters).
     public var director: IPVSDirector<RandomStream> { model.director }
+
+    /// Advances the simulation to `seconds` of simulated time, even past the end
+    /// of the measured connections (to watch entries expire).
+    public mutating func advance(untilSeconds seconds: Double) {
+        let limit = SimTime.seconds(seconds)
+        while engine.now < limit {
+            let before = engine.eventsProcessed
+            engine.run(until: limit, handler: &model)
+            if engine.eventsProcessed == before && engine.now < limit { break }
+        }
+    }
+
+    /// The director's (ActiveConn, InActConn) of each real server of the target service, kernel order.
+    public var counters: [(active: Int32, inactive: Int32)] {
+        model.director.table.services[model.serviceIndex].servers.map { ($0.activeConnections, $0.inactiveConnections) }
+    }
+
+    /// Independent counts for conservation checks: clients still waiting for their
+    /// connection (by scanning the connection slots), connections at the real servers.
+    public var openClients: Int {
+        var free = Set(model.freeSlots)
+        var open = 0
+        for slot in model.cFlags.indices where !free.contains(Int32(slot)) {
+            if model.cFlags[slot] & ConnFlag.clientDone == 0 { open += 1 }
+        }
+        free.removeAll()
+        return open
+    }
+
+    public var connectionsAtServers: Int { model.inSystem.reduce(0, +) }
+
+    /// The result so far (counters as of now).
+    public var partialResult: ReplicationResult { model.result }
 }
 
 // MARK: - The model
