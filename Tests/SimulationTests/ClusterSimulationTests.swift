@@ -73,13 +73,15 @@ struct ClusterSimulationTests {
 
     @Test("Little's law L = λW holds on every real server")
     func littlesLaw() throws {
-        let s = try scenario(heteroYAML)
+        // A long window: the boundary terms (connections present at its ends) shrink as 1/T.
+        var s = try scenario(heteroYAML)
+        s.connections = 20_000
         var simulation = try ClusterSimulation(scenario: s, replication: 0)
         let result = simulation.run()
         for server in result.servers {
             let lambdaW = server.departureRate * server.meanSojournSeconds
             #expect(server.meanInSystem > 0)
-            #expect(abs(server.meanInSystem - lambdaW) / server.meanInSystem < 0.03, "\(server.address): L=\(server.meanInSystem) λW=\(lambdaW)")
+            #expect(abs(server.meanInSystem - lambdaW) / server.meanInSystem < 0.02, "\(server.address): L=\(server.meanInSystem) λW=\(lambdaW)")
         }
     }
 
