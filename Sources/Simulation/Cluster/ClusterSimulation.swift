@@ -641,8 +641,9 @@ struct ClusterModel: EventHandler {
             return
         }
         // The handshake completes (no network delay): SYN-ACK out (NAT only), ACK in.
+        // At zero delay the SYN-ACK leaves the entry as it is (SYN_RECV → SYN_RECV,
+        // same expiry), so only the ACK is run through the director.
         let id = entryID(slot)!
-        if seesReplies[server] { director.receive(id, flags: .synAck, direction: .output, now: now) }
         let expiry = director.receive(id, flags: .ack, direction: .input, now: now)
         arm(slot, expiry: expiry, engine: &engine)
         sync(server, now: now)
@@ -872,14 +873,15 @@ struct ClusterModel: EventHandler {
         }
         if let id = entryID(slot) {
             var expiry: Int64
+            // NAT: client FIN (ESTABLISHED → CLOSE_WAIT), the server's FIN+ACK
+            // (→ TIME_WAIT); the client's last ACK keeps TIME_WAIT at the same
+            // instant (no change, same expiry), so it is not run. DR/TUN: the
+            // director sees the client's FIN (→ FIN_WAIT); its later ACK keeps FIN_WAIT.
+            let afterFIN = director.receive(id, flags: .finAck, direction: .input, now: now)
             if seesReplies[server] {
-                director.receive(id, flags: .finAck, direction: .input, now: now)
-                director.receive(id, flags: .ack, direction: .output, now: now)
-                director.receive(id, flags: .finAck, direction: .output, now: now)
-                expiry = director.receive(id, flags: .ack, direction: .input, now: now)
+                expiry = director.receive(id, flags: .finAck, direction: .output, now: now)
             } else {
-                director.receive(id, flags: .finAck, direction: .input, now: now)
-                expiry = director.receive(id, flags: .ack, direction: .input, now: now)
+                expiry = afterFIN
             }
             arm(slot, expiry: expiry, engine: &engine)
             sync(server, now: now)
