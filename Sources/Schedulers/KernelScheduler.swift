@@ -28,6 +28,9 @@ public struct KernelScheduler: Sendable {
 
     @usableFromInline var storage: Storage
 
+    /// A placeholder with no payload (``SchedulerSet`` uses it for the entry of a user scheduler).
+    init(vacant: Void) { storage = .vacant }
+
     /// Runs the kernel `init_service` of `kind` for `service`.
     public init(kind: SchedulerKind, service: VirtualService) {
         switch kind {
