@@ -137,12 +137,12 @@ public struct KernelScheduler: Sendable {
         switch storage {
         case .vacant: return nil
         case .roundRobin(var s):
-            storage = .vacant
+            // A few integers: copied out and back, no vacant round trip.
             let chosen = s.select(flow: flow, service: service, nowNanoseconds: nowNanoseconds, random: &random)
             storage = .roundRobin(s)
             return chosen
         case .weightedRoundRobin(var s):
-            storage = .vacant
+            // A few integers: copied out and back, no vacant round trip.
             let chosen = s.select(flow: flow, service: service, nowNanoseconds: nowNanoseconds, random: &random)
             storage = .weightedRoundRobin(s)
             return chosen
