@@ -28,6 +28,9 @@ public struct KernelScheduler: Sendable {
 
     @usableFromInline var storage: Storage
 
+    /// A placeholder with no payload (``SchedulerSet`` uses it for the entry of a user scheduler).
+    init(vacant: Void) { storage = .vacant }
+
     /// Runs the kernel `init_service` of `kind` for `service`.
     public init(kind: SchedulerKind, service: VirtualService) {
         switch kind {
@@ -134,12 +137,12 @@ public struct KernelScheduler: Sendable {
         switch storage {
         case .vacant: return nil
         case .roundRobin(var s):
-            storage = .vacant
+            // A few integers: copied out and back, no vacant round trip.
             let chosen = s.select(flow: flow, service: service, nowNanoseconds: nowNanoseconds, random: &random)
             storage = .roundRobin(s)
             return chosen
         case .weightedRoundRobin(var s):
-            storage = .vacant
+            // A few integers: copied out and back, no vacant round trip.
             let chosen = s.select(flow: flow, service: service, nowNanoseconds: nowNanoseconds, random: &random)
             storage = .weightedRoundRobin(s)
             return chosen
