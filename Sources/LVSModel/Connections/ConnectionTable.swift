@@ -27,8 +27,9 @@ public struct ConnectionKey: Hashable, Sendable {
 /// reuses client ports can skip the hash index on its hot path. Templates are
 /// always indexed.
 public struct ConnectionTable: Sendable {
+    @usableFromInline
     struct Slot: Sendable {
-        var connection: Connection
+        @usableFromInline var connection: Connection
         var generation: UInt32
         var isLive: Bool
         var isIndexed: Bool
@@ -38,7 +39,7 @@ public struct ConnectionTable: Sendable {
         var controller: Int32
     }
 
-    private var slots: [Slot] = []
+    @usableFromInline var slots: [Slot] = []
     private var freeSlots: [Int32] = []
     private var index: [ConnectionKey: Int32] = [:]
     /// Number of live entries (connections and templates).
@@ -98,6 +99,30 @@ public struct ConnectionTable: Sendable {
             precondition(isValid(id), "ConnectionTable[_:]: stale ConnectionID")
             yield &slots[Int(id.slot)].connection
         }
+    }
+
+    /// Mutates a live entry in place and returns what `body` returns.
+    @inlinable
+    public mutating func modify<T>(_ id: ConnectionID, _ body: (inout Connection) -> T) -> T {
+        precondition(isValid(id), "ConnectionTable.modify(_:_:): stale ConnectionID")
+        return withSlotConnection(id.slot, body)
+    }
+
+    /// Reads fields of a live entry without copying the whole entry out.
+    @inlinable
+    public func read<T>(_ id: ConnectionID, _ body: (borrowing Connection) -> T) -> T {
+        precondition(isValid(id), "ConnectionTable.read(_:_:): stale ConnectionID")
+        return readSlotConnection(id.slot, body)
+    }
+
+    @inlinable
+    mutating func withSlotConnection<T>(_ slot: Int32, _ body: (inout Connection) -> T) -> T {
+        slots.withUnsafeMutableBufferPointer { body(&$0[Int(slot)].connection) }
+    }
+
+    @inlinable
+    func readSlotConnection<T>(_ slot: Int32, _ body: (borrowing Connection) -> T) -> T {
+        slots.withUnsafeBufferPointer { body($0[Int(slot)].connection) }
     }
 
     /// Looks an indexed entry up by its key.

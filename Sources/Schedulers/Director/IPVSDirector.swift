@@ -199,17 +199,17 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         serviceIndex: Int, proto: TransportProtocol, client: Endpoint, destination: Endpoint, flags: TCPFlags, now: Int64,
         indexed: Bool
     ) -> ScheduleOutcome {
-        let service = table.services[serviceIndex]
-        if !service.key.isFirewallMark && destination.port != service.key.port { return .noDestination }
+        let key = table.services[serviceIndex].key
+        if !key.isFirewallMark && destination.port != key.port { return .noDestination }
         let flow = FlowKey(proto: proto, source: client, destination: destination)
         guard let serverIndex = schedulers.select(flow: flow, service: table.services[serviceIndex], nowNanoseconds: now, random: &random) else {
             return .noDestination
         }
-        let server = table.services[serviceIndex].servers[serverIndex]
-        let port = server.port != 0 ? server.port : destination.port
+        let serverPort = table.services[serviceIndex].servers[serverIndex].port
         return bind(
             serviceIndex: serviceIndex, serverIndex: serverIndex, proto: proto, client: client, virtual: destination,
-            destinationPort: port, template: nil, flags: flags, now: now, indexed: indexed)
+            destinationPort: serverPort != 0 ? serverPort : destination.port, template: nil, flags: flags, now: now,
+            indexed: indexed)
     }
 
     /// The template key of spec §5.7 and the template's destination port rule.
@@ -301,34 +301,47 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         serviceIndex: Int, serverIndex: Int, proto: TransportProtocol, client: Endpoint, virtual: Endpoint,
         destinationPort: UInt16, template: ConnectionID?, flags: TCPFlags, now: Int64, indexed: Bool
     ) -> ScheduleOutcome {
-        let service = table.services[serviceIndex]
-        let server = service.servers[serverIndex]
-        let destination = Endpoint(address: server.address, port: destinationPort)
-        if service.isOnePacket && proto == .udp {
+        // Fields are read one by one: holding a copy of the service across
+        // the counter updates below would force a copy of its server array.
+        let key = table.services[serviceIndex].key
+        let isOnePacket = table.services[serviceIndex].isOnePacket
+        let address = table.services[serviceIndex].servers[serverIndex].address
+        let serverPort = table.services[serviceIndex].servers[serverIndex].port
+        let forwarding = table.services[serviceIndex].servers[serverIndex].forwarding
+        let destination = Endpoint(address: address, port: destinationPort)
+        if isOnePacket && proto == .udp {
             // Created and destroyed within the packet: the counters never see it.
             return .scheduled(
                 ScheduledConnection(
                     id: nil, serviceIndex: serviceIndex, serverIndex: serverIndex, destination: destination,
-                    forwarding: server.forwarding, isFromTemplate: false, expiresAtNanoseconds: now))
+                    forwarding: forwarding, isFromTemplate: false, expiresAtNanoseconds: now))
         }
         var entry = Connection(
             proto: proto, client: client, virtual: virtual, destination: destination, state: .none,
-            forwarding: server.forwarding, service: service.key, timeoutSeconds: 3)
-        entry.serverPort = server.port
+            forwarding: forwarding, service: key, timeoutSeconds: 3)
+        entry.serverPort = serverPort
         entry.serviceIndex = Int32(serviceIndex)
         entry.serverIndex = Int32(serverIndex)
         entry.locationEpoch = epoch
         entry.expiresAtNanoseconds = now + 3_000_000_000
         let id = connections.insert(entry, indexed: indexed, controller: template)
-        table[serviceAt: serviceIndex].servers[serverIndex].inactiveConnections += 1
-        table[serviceAt: serviceIndex].servers[serverIndex].updateOverloadAfterBind()
-        table[serviceAt: serviceIndex].servers[serverIndex].stats.connections &+= 1
         table[serviceAt: serviceIndex].stats.connections &+= 1
+        Self.modifyServer(&table[serviceAt: serviceIndex].servers, at: serverIndex) { server in
+            server.inactiveConnections += 1
+            server.updateOverloadAfterBind()
+            server.stats.connections &+= 1
+        }
         let expiry = receive(id, flags: flags, direction: .input, now: now)
         return .scheduled(
             ScheduledConnection(
                 id: id, serviceIndex: serviceIndex, serverIndex: serverIndex, destination: destination,
-                forwarding: server.forwarding, isFromTemplate: false, expiresAtNanoseconds: expiry))
+                forwarding: forwarding, isFromTemplate: false, expiresAtNanoseconds: expiry))
+    }
+
+    /// One in-place access to a server (a single uniqueness check).
+    @inline(__always)
+    static func modifyServer(_ servers: inout [RealServer], at index: Int, _ body: (inout RealServer) -> Void) {
+        servers.withUnsafeMutableBufferPointer { buffer in body(&buffer[index]) }
     }
 
     // MARK: Packets on existing entries (spec §2)
@@ -341,23 +354,29 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     @discardableResult
     public mutating func receive(_ id: ConnectionID, flags: TCPFlags, direction: PacketDirection, now: Int64) -> Int64 {
         guard connections.isValid(id) else { return now }
-        var entry = connections[id]
-        let newState: ConnectionState
-        switch entry.proto {
-        case .tcp?:
-            var effective = direction
-            if direction == .input && !entry.forwarding.seesReplies { effective = .inputOnly }
-            newState = entry.state.next(onTCP: flags, direction: effective)
-        default:
-            newState = .udp
+        let timeouts = table.timeouts
+        var wasActive = false
+        var isActive = false
+        var reachedEstablished = false
+        let expiry: Int64 = connections.modify(id) { entry in
+            let newState: ConnectionState
+            switch entry.proto {
+            case .tcp?:
+                var effective = direction
+                if direction == .input && !entry.forwarding.seesReplies { effective = .inputOnly }
+                newState = entry.state.next(onTCP: flags, direction: effective)
+            default:
+                newState = .udp
+            }
+            wasActive = entry.isCountedActive
+            isActive = newState.isActive
+            reachedEstablished = newState == .established && entry.state != .established
+            entry.state = newState
+            entry.isCountedActive = isActive
+            entry.timeoutSeconds = newState.timeoutSeconds(timeouts)
+            entry.expiresAtNanoseconds = now + Int64(entry.timeoutSeconds) * 1_000_000_000
+            return entry.expiresAtNanoseconds
         }
-        let wasActive = entry.isCountedActive
-        let isActive = newState.isActive
-        entry.state = newState
-        entry.isCountedActive = isActive
-        entry.timeoutSeconds = newState.timeoutSeconds(table.timeouts)
-        entry.expiresAtNanoseconds = now + Int64(entry.timeoutSeconds) * 1_000_000_000
-        connections[id] = entry
         if wasActive != isActive {
             updateServer(of: id) { server in
                 if isActive {
@@ -369,10 +388,10 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
                 }
             }
         }
-        if newState == .established, let template = connections.controller(of: id) {
+        if reachedEstablished, let template = connections.controller(of: id) {
             connections[template].isAssured = true
         }
-        return entry.expiresAtNanoseconds
+        return expiry
     }
 
     // MARK: Expiry (spec §2.5, §5.7 step 7)
@@ -414,10 +433,11 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// The (service, server) indices of the live server an entry is bound
     /// to, or nil when that server was deleted.
     public mutating func locateServer(of id: ConnectionID) -> (Int, Int)? {
-        let entry = connections[id]
-        if entry.locationEpoch == epoch && entry.serviceIndex >= 0 {
-            return (Int(entry.serviceIndex), Int(entry.serverIndex))
+        let (cachedEpoch, cachedService, cachedServer) = connections.read(id) { ($0.locationEpoch, $0.serviceIndex, $0.serverIndex) }
+        if cachedEpoch == epoch && cachedService >= 0 {
+            return (Int(cachedService), Int(cachedServer))
         }
+        let entry = connections[id]
         guard let serviceIndex = serviceIndexByKey[entry.service],
             let serverIndex = table.services[serviceIndex].serverIndex(
                 address: entry.destination.address, port: entry.serverPort)
@@ -430,7 +450,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
 
     private mutating func updateServer(of id: ConnectionID, _ body: (inout RealServer) -> Void) {
         if let (s, d) = locateServer(of: id) {
-            body(&table[serviceAt: s].servers[d])
+            Self.modifyServer(&table[serviceAt: s].servers, at: d, body)
         } else {
             let entry = connections[id]
             table.updateTrashed(service: entry.service, address: entry.destination.address, port: entry.serverPort, body)
