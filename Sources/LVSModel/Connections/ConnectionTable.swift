@@ -185,6 +185,13 @@ public struct ConnectionTable: Sendable {
         }
     }
 
+    /// Reserves room for `count` live entries, so a long run does not pay
+    /// for (or hold twice the memory during) the array's growth.
+    public mutating func reserveCapacity(_ count: Int) {
+        slots.reserveCapacity(count)
+        freeSlots.reserveCapacity(count)
+    }
+
     /// Removes every entry.
     public mutating func removeAll() {
         slots.removeAll()

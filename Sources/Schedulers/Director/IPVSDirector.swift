@@ -78,6 +78,11 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         return changes
     }
 
+    /// Reserves room for `count` simultaneous connection entries.
+    public mutating func reserveConnectionCapacity(_ count: Int) {
+        connections.reserveCapacity(count)
+    }
+
     /// Direct access to counters and flags (replay seeds counters from a trace).
     public mutating func withService<T>(at index: Int, _ body: (inout VirtualService) -> T) -> T {
         body(&table[serviceAt: index])

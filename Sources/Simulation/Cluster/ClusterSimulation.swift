@@ -251,6 +251,12 @@ struct ClusterModel: EventHandler {
             }
         }
         if let failure { throw SimulationSetupError(failure) }
+        // Entries live for the connection plus up to 120 s (TIME_WAIT / FIN_WAIT):
+        // reserve for that many at the mean arrival rate, with a margin.
+        let expectedLive = scenario.arrivals.meanRate * (120 + 30) * 1.15
+        if expectedLive.isFinite && expectedLive > 1024 {
+            director.reserveConnectionCapacity(Int(min(expectedLive, 8_000_000)))
+        }
         guard let serviceIndex = director.serviceIndex(proto: .tcp, destination: scenario.virtualService) else {
             throw SimulationSetupError("no TCP virtual service matches \(scenario.virtualService) after the ipvsadm rules")
         }
