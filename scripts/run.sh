@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job from a fresh clone: install GSL when missing, build lvssim in
-# release mode, then run the bundled default job.
+# release mode, check the schedulers against the real-kernel traces, then
+# compare rr with wlc on the bundled skewed, heavy-tailed scenario.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -10,10 +11,8 @@ bin="$(swift build -c release --show-bin-path)/lvssim"
 traces=../shared/ipvs-traces/traces
 if [ -d "$traces" ]; then
   echo "== Replaying the real-kernel decision traces in $traces"
-  "$bin" replay "$traces"
+  "$bin" replay "$traces" | tail -n 1
 fi
 
-echo "== Setting up the example director with lvssim ipvsadm"
-state="$(mktemp -d)/director.json"
-"$bin" ipvsadm --state "$state" -R < Scenarios/example-director.rules
-"$bin" ipvsadm --state "$state" -Ln
+echo "== rr versus wlc under skewed load (Scenarios/skewed-heavy-tail.yaml)"
+"$bin" compare Scenarios/skewed-heavy-tail.yaml --schedulers rr,wlc
