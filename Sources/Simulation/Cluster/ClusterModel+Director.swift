@@ -1,0 +1,169 @@
+import Foundation
+import LVSModel
+import Schedulers
+
+extension ClusterModel {
+    // Director
+
+    /// A SYN from the client reaches the director (first or retransmitted).
+    mutating func sendSYN(slot: Int, engine: inout Engine) {
+        let now = engine.now.nanoseconds
+        var server: Int
+        if let id = entryID(slot) {
+            // A retransmission matches the connection's entry: the kernel reuses
+            // it (same real server), re-running the SYN through the state machine.
+            server = Int(cServer[slot])
+            let expiry = director.receive(id, flags: .syn, direction: .input, now: now)
+            arm(slot, expiry: expiry, engine: &engine)
+            sync(server, now: now)
+        } else {
+            if let recorder {
+                recorder.connect(id: Int(cSequence[slot]), now: now, client: clientEndpoint(slot), vip: vip, servers: director.table.services[serviceIndex].servers)
+                if isPersistent {
+                    let template = director.templateID(serviceIndex: serviceIndex, proto: .tcp, client: clientEndpoint(slot), destination: vip)
+                        .map { director.connections[$0] }
+                    recorder.template(template.map { Endpoint(address: $0.destination.address, port: $0.serverPort) })
+                }
+            }
+            let outcome = director.connect(proto: .tcp, client: clientEndpoint(slot), destination: vip, flags: .syn, now: now, indexed: indexed)
+            var scheduled: ScheduledConnection?
+            switch outcome {
+            case .scheduled(let s), .existing(let s): scheduled = s
+            default: scheduled = nil
+            }
+            guard let s = scheduled, let id = s.id, s.serviceIndex == serviceIndex else {
+                recorder?.chosen(nil)
+                result.icmpRefusals += 1
+                if retryRefused && Int(cAttempts[slot]) < synRetries {
+                    scheduleRetry(slot, engine: &engine)
+                } else {
+                    clientFinished(slot: slot, outcome: .refused, engine: &engine)
+                }
+                return
+            }
+            recorder?.chosen(director.table.services[serviceIndex].servers[s.serverIndex].endpoint)
+            server = s.serverIndex
+            cEntry[slot] = id
+            cServer[slot] = Int32(server)
+            if cFlags[slot] & ConnFlag.measured != 0 { boundConnections[server] += 1 }
+            arm(slot, expiry: s.expiresAtNanoseconds, engine: &engine)
+            sync(server, now: now)
+            if isPersistent { watchTemplate(slot: slot, engine: &engine) }
+        }
+        // The real server's listener: accept, or drop the SYN when the backlog is full.
+        let capacity = isPS[server] ? workers[server] + backlog[server] : workers[server] + backlog[server]
+        guard inSystem[server] < capacity else {
+            result.synDrops += 1
+            if inWindow { serverDrops[server] += 1 }
+            scheduleRetry(slot, engine: &engine)
+            return
+        }
+        // The handshake completes (no network delay): SYN-ACK out (NAT only), ACK in.
+        // At zero delay the SYN-ACK leaves the entry as it is (SYN_RECV → SYN_RECV,
+        // same expiry), so only the ACK is run through the director.
+        let id = entryID(slot)!
+        let expiry = director.receive(id, flags: .ack, direction: .input, now: now)
+        arm(slot, expiry: expiry, engine: &engine)
+        sync(server, now: now)
+        accept(slot: slot, server: server, engine: &engine)
+    }
+
+    /// The SYN got no answer: retransmit after 1 s, 2 s, 4 s, … (`tcp_syn_retries`), then give up.
+    mutating func scheduleRetry(_ slot: Int, engine: inout Engine) {
+        let attempt = Int(cAttempts[slot])
+        cAttempts[slot] = UInt8(min(255, attempt + 1))
+        let delay = SimDuration.seconds(1 << min(attempt, 30))
+        let kind = attempt < synRetries ? EventKind.synRetry : EventKind.giveUp
+        engine.schedule(Event(kind: kind, a: UInt32(slot), b: cGeneration[slot]), after: delay)
+    }
+
+    /// Keeps the director's entry timer: `expiry` is when the entry runs out unless re-armed.
+    /// Timers whose delay is a fixed state timeout go to that duration's FIFO
+    /// list; an entry holds one live timer (`cTimerAt`), older ones are ignored when
+    /// they come up, and ``IPVSDirector/expire(_:now:)`` answers `.notDue` when a
+    /// later packet moved the expiry, which re-arms.
+    mutating func arm(_ slot: Int, expiry: Int64, engine: inout Engine) {
+        let now = engine.now.nanoseconds
+        let delay = expiry - now
+        for list in timerLists where list.nanoseconds == delay {
+            cTimerAt[slot] = expiry
+            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: cGeneration[slot]), in: list.id)
+            return
+        }
+        if cTimerAt[slot] <= expiry { return }  // the live timer fires first and re-arms
+        if delay > guardNanoseconds {
+            cTimerAt[slot] = now + guardNanoseconds
+            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: cGeneration[slot]), in: guardList)
+        } else {
+            cTimerAt[slot] = expiry
+            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: cGeneration[slot]), at: SimTime(nanoseconds: expiry))
+        }
+    }
+
+    mutating func entryTimer(slot: Int, generation: UInt32, engine: inout Engine) {
+        let now = engine.now.nanoseconds
+        guard cGeneration[slot] == generation, cTimerAt[slot] == now else { return }
+        cTimerAt[slot] = .max
+        guard let id = entryID(slot) else {
+            cEntry[slot] = nil
+            releaseIfDone(slot)
+            return
+        }
+        switch director.expire(id, now: now) {
+        case .removed, .stale:
+            cEntry[slot] = nil
+            sync(Int(cServer[slot]), now: now)
+            releaseIfDone(slot)
+        case .notDue(let at), .rearmed(let at):
+            arm(slot, expiry: at, engine: &engine)
+        }
+    }
+
+    /// Persistence: the template's timer is driven like an entry's.
+    mutating func watchTemplate(slot: Int, engine: inout Engine) {
+        guard let template = director.templateID(serviceIndex: serviceIndex, proto: .tcp, client: clientEndpoint(slot), destination: vip) else { return }
+        if templateTimers[template.slot] != nil { return }
+        let expiry = director.connections[template].expiresAtNanoseconds
+        templateTimers[template.slot] = (template, expiry)
+        engine.schedule(Event(kind: EventKind.templateTimer, a: UInt32(bitPattern: template.slot)), at: SimTime(nanoseconds: expiry))
+    }
+
+    mutating func templateTimer(slot: Int32, engine: inout Engine) {
+        guard let (id, at) = templateTimers[slot], at == engine.now.nanoseconds else { return }
+        let server = director.connections.isValid(id) ? director.locateServer(of: id)?.1 : nil
+        switch director.expire(id, now: at) {
+        case .removed, .stale:
+            templateTimers[slot] = nil
+            if let server { sync(server, now: at) }
+        case .notDue(let next), .rearmed(let next):
+            templateTimers[slot] = (id, next)
+            engine.schedule(Event(kind: EventKind.templateTimer, a: UInt32(bitPattern: slot)), at: SimTime(nanoseconds: next))
+        }
+    }
+
+    /// Brings server `server`'s time-weighted counters up to `now` and reads the director's.
+    @inline(__always)
+    mutating func sync(_ server: Int, now: Int64) {
+        let real = director.table.services[serviceIndex].servers[server]
+        if real.activeConnections != lastActive[server] || real.inactiveConnections != lastInactive[server] {
+            integrate(server, now: now)
+            lastActive[server] = real.activeConnections
+            lastInactive[server] = real.inactiveConnections
+            if real.activeConnections > maxActive[server] { maxActive[server] = real.activeConnections }
+        }
+    }
+
+    @inline(__always)
+    mutating func integrate(_ server: Int, now: Int64) {
+        let end = windowEnd >= 0 ? min(now, windowEnd) : now
+        let start = lastTime[server]
+        if measuring && end > start {
+            let dt = Double(end - start)
+            areaActive[server] += Double(lastActive[server]) * dt
+            areaInactive[server] += Double(lastInactive[server]) * dt
+            areaBusy[server] += Double(busy[server]) * dt
+            areaInSystem[server] += Double(inSystem[server]) * dt
+        }
+        lastTime[server] = max(start, now)
+    }
+}
