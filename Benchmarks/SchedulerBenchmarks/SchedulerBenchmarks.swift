@@ -33,7 +33,7 @@ let benchmarks: @Sendable () -> Void = {
     for kind in SchedulerKind.allCases {
         for servers in [4, 64, 1_024] {
             Benchmark("select \(kind.name) \(servers) servers") { benchmark in
-                var fixture = DecisionFixture(kind: kind, servers: servers)
+                var fixture = DecisionBenchmark(kind: kind, servers: servers)
                 fixture.decide(100)  // populate lblc/lblcr tables before measuring
                 benchmark.startMeasurement()
                 for _ in benchmark.scaledIterations {
@@ -64,55 +64,6 @@ let benchmarks: @Sendable () -> Void = {
             let events = benchmark.scaledIterations.count
             let result = Engine.holdBenchmark(events: events, pending: pending, seed: 7)
             blackHole(result.events)
-        }
-    }
-}
-
-/// One service, its scheduler set and a stream of client flows.
-struct DecisionFixture {
-    let vip = Endpoint(address: .v4(0x0A0A_0064), port: 80)
-    var service: VirtualService
-    var set: SchedulerSet
-    var random = SplitMix64RandomSource(seed: 42)
-    var decision = 0
-    var active = 0
-    let limit: Int
-    var sink = 0
-
-    init(kind: SchedulerKind, servers count: Int) {
-        let key = ServiceKey.address(.tcp, vip)
-        var table = IPVSTable()
-        table.knownSchedulers = Set(SchedulerKind.allCases.map(\.name))
-        var set = SchedulerSet(registry: .allKernel)
-        set.apply((try? table.addService(VirtualService(key: key, scheduler: kind.name))) ?? [], table: table, nowNanoseconds: 0)
-        for index in 0..<count {
-            let server = RealServer(
-                address: .v4(0x0A1E_0000 + UInt32(index) + 1), port: 80, forwarding: .masquerade,
-                weight: Int32(index % 4 + 1))
-            set.apply((try? table.addServer(server, to: key)) ?? [], table: table, nowNanoseconds: 0)
-        }
-        self.service = table.service(key)!
-        self.set = set
-        self.limit = 64 * count
-    }
-
-    /// `count` decisions, each binding its connection.
-    @inline(__always)
-    mutating func decide(_ count: Int = 1) {
-        for _ in 0..<count {
-            let client = Endpoint(address: .v4(0x1414_0000 &+ UInt32(truncatingIfNeeded: decision &* 2_654_435_761)), port: 10000)
-            let flow = FlowKey(proto: .tcp, source: client, destination: vip)
-            let now = Int64(decision) * 1_000
-            decision &+= 1
-            if let chosen = set.select(flow: flow, service: service, nowNanoseconds: now, random: &random) {
-                sink &+= chosen
-                service.servers[chosen].activeConnections += 1
-                active += 1
-                if active >= limit {
-                    for index in service.servers.indices { service.servers[index].activeConnections = 0 }
-                    active = 0
-                }
-            }
         }
     }
 }

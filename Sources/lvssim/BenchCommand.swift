@@ -89,47 +89,15 @@ struct BenchCommand: ParsableCommand {
     /// and is passed to `select` by borrow; binding increments the chosen
     /// server's ActiveConn in place (all reset once 64 × N are bound).
     static func measure(kind: SchedulerKind, servers count: Int, decisions: Int) -> Double {
-        let vip = Endpoint(address: .v4(0x0A0A_0064), port: 80)
-        let key = ServiceKey.address(.tcp, vip)
-        var table = IPVSTable()
-        table.knownSchedulers = Set(SchedulerKind.allCases.map(\.name))
-        var set = SchedulerSet(registry: .allKernel)
-        set.apply((try? table.addService(VirtualService(key: key, scheduler: kind.name))) ?? [], table: table, nowNanoseconds: 0)
-        for index in 0..<count {
-            let server = RealServer(
-                address: .v4(0x0A1E_0000 + UInt32(index) + 1), port: 80, forwarding: .masquerade,
-                weight: Int32(index % 4 + 1))
-            set.apply((try? table.addServer(server, to: key)) ?? [], table: table, nowNanoseconds: 0)
-        }
-        guard var service = table.service(key) else { return .nan }
-        table = IPVSTable()  // drop the table's reference so `service.servers` is unique
-        var random = SplitMix64RandomSource(seed: 42)
-        var sink = 0
-        var active = 0
-        let limit = 64 * count
-        var start: UInt64 = 0
-        // 1,000 untimed warm-up decisions (lblc/lblcr populate their entry).
-        for decision in -1_000..<decisions {
-            if decision == 0 { start = DispatchTime.now().uptimeNanoseconds }
-            let client = Endpoint(address: .v4(0x1414_0000 &+ UInt32(truncatingIfNeeded: decision &* 2_654_435_761)), port: 10000)
-            let flow = FlowKey(proto: .tcp, source: client, destination: vip)
-            let now = Int64(decision + 1_000) * 1_000
-            if let chosen = set.select(flow: flow, service: service, nowNanoseconds: now, random: &random) {
-                sink &+= chosen
-                service.servers[chosen].activeConnections += 1
-                active += 1
-                if active >= limit {
-                    for server in service.servers.indices { service.servers[server].activeConnections = 0 }
-                    active = 0
-                }
-            }
-        }
+        var fixture = DecisionBenchmark(kind: kind, servers: count)
+        fixture.decide(1_000)  // untimed warm-up (lblc/lblcr populate their entry)
+        let start = DispatchTime.now().uptimeNanoseconds
+        fixture.decide(decisions)
         let elapsed = DispatchTime.now().uptimeNanoseconds - start
-        if sink == -1 { print("") }
+        if fixture.sink == -1 { print("") }
         return Double(elapsed) / Double(decisions)
     }
 
-    /// The engine's hold model: events per second with `pending` events queued.
     static func measureEngine(pending: Int, events: Int) -> Double {
         _ = Engine.holdBenchmark(events: min(events, 100_000), pending: pending, seed: 1)  // warm-up
         let result = Engine.holdBenchmark(events: events, pending: pending, seed: 7)
