@@ -4,7 +4,7 @@ import LVSModel
 /// requests carry — the `arp_ignore` / `arp_announce` rules behind the LVS
 /// "ARP problem".
 ///
-/// Pure functions of a ``Host``; both use the effective sysctl of the device
+/// Pure functions of a ``NetworkHost``; both use the effective sysctl of the device
 /// involved (the maximum of `conf/all` and `conf/<device>`), as the kernel does.
 public enum ARPPolicy {
     /// Whether `host` replies to an ARP request for `targetIP` from `senderIP`
@@ -23,7 +23,7 @@ public enum ARPPolicy {
     ///
     /// ARP is never received on `lo` or `tunl0`, and a down device receives nothing.
     public static func shouldReply(
-        _ host: Host, toRequestArrivingOn interface: String, targetIP: IPAddress, senderIP: IPAddress
+        _ host: NetworkHost, toRequestArrivingOn interface: String, targetIP: IPAddress, senderIP: IPAddress
     ) -> Bool {
         guard let device = host.interface(named: interface), device.isUp, device.kind == .ethernet,
             host.isLocal(targetIP)
@@ -58,9 +58,9 @@ public enum ARPPolicy {
     /// - 2: never the packet's source.
     ///
     /// Otherwise the best local address for `target` (see
-    /// ``Host/selectSourceAddress(on:toward:)``).
+    /// ``NetworkHost/selectSourceAddress(on:toward:)``).
     public static func requestSourceAddress(
-        _ host: Host, outgoingInterface: String, packetSource: IPAddress?, target: IPAddress
+        _ host: NetworkHost, outgoingInterface: String, packetSource: IPAddress?, target: IPAddress
     ) -> IPAddress? {
         let fallback = { host.selectSourceAddress(on: outgoingInterface, toward: target) }
         guard let packetSource, host.isLocal(packetSource) else { return fallback() }
@@ -79,7 +79,7 @@ public enum ARPPolicy {
     /// The ARP request `host` broadcasts on `outgoingInterface` to resolve
     /// `target`, or nil if the device cannot ARP or the host has no address.
     public static func request(
-        from host: Host, outgoingInterface: String, packetSource: IPAddress?, target: IPAddress
+        from host: NetworkHost, outgoingInterface: String, packetSource: IPAddress?, target: IPAddress
     ) -> ARPPacket? {
         guard let device = host.interface(named: outgoingInterface), device.kind == .ethernet,
             let source = requestSourceAddress(
@@ -91,7 +91,7 @@ public enum ARPPolicy {
     /// The reply `host` sends to `request` received on `interface`, or nil if
     /// ``shouldReply(_:toRequestArrivingOn:targetIP:senderIP:)`` says no.
     public static func reply(
-        from host: Host, to request: ARPPacket, arrivingOn interface: String
+        from host: NetworkHost, to request: ARPPacket, arrivingOn interface: String
     ) -> ARPPacket? {
         guard request.operation == .request, !request.isGratuitous,
             shouldReply(host, toRequestArrivingOn: interface, targetIP: request.targetIP, senderIP: request.senderIP),

@@ -15,7 +15,7 @@ import LVSModel
 /// ``MACAddress/zero`` as destination when its next hop is unresolved.
 public struct DirectorForwarder: Hashable, Sendable {
     /// The director's configuration.
-    public var host: Host
+    public var host: NetworkHost
     /// Resolved neighbours (IP → MAC), e.g. ``ARPCache/resolvedNeighbours(at:)``.
     public var neighbours: [IPAddress: MACAddress]
     /// `net.ipv4.vs.pmtu_disc` (default on). Off: TUN skips the MTU check and
@@ -26,7 +26,7 @@ public struct DirectorForwarder: Hashable, Sendable {
     public var defaultTTL: UInt8
 
     public init(
-        host: Host, neighbours: [IPAddress: MACAddress] = [:], isPMTUDiscoveryEnabled: Bool = true,
+        host: NetworkHost, neighbours: [IPAddress: MACAddress] = [:], isPMTUDiscoveryEnabled: Bool = true,
         defaultTTL: UInt8 = 64
     ) {
         self.host = host
@@ -69,7 +69,7 @@ public struct DirectorForwarder: Hashable, Sendable {
             return errorToSender(.timeExceeded, about: packet, from: virtualAddress, dropping: .ttlExpired)
         }
         guard let route = host.route(to: server.address) else { return .dropped(.noRoute(server.address)) }
-        if method == .masquerade, server.address.masked(prefixLength: 8) == IPAddress("127.0.0.0")! {
+        if method == .masquerade, server.address.isIPv4Loopback {
             return .dropped(.loopbackDestination)
         }
 
@@ -184,7 +184,8 @@ public struct DirectorForwarder: Hashable, Sendable {
         return ForwardingResult(transmissions: [framed(error, toward: packet.ip.source)], drop: reason)
     }
 
-    /// `packet` with its frame addressed for the route to `destination`.
+    /// `packet` with its frame addressed for the route to `destination`; with
+    /// no route at all it is returned unframed with an empty interface name.
     private func framed(_ packet: Packet, toward destination: IPAddress) -> Transmission {
         var packet = packet
         guard let route = host.route(to: destination) else {

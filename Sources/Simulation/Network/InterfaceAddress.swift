@@ -29,7 +29,7 @@ public struct InterfaceAddress: Hashable, Sendable {
         self.address = address
         self.prefixLength = prefixLength
         self.label = label
-        self.scope = scope ?? (address.masked(prefixLength: 8) == IPAddress("127.0.0.0")! ? .host : .global)
+        self.scope = scope ?? (address.isIPv4Loopback ? .host : .global)
     }
 
     /// The network part (`192.168.10.0` for `192.168.10.254/24`).

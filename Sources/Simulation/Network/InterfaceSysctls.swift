@@ -1,6 +1,6 @@
 /// The per-interface `net.ipv4.conf.<if>.*` settings that matter to LVS.
 ///
-/// A host also has a `conf/all` copy; ``Host/effectiveSysctls(on:)`` combines
+/// A host also has a `conf/all` copy; ``NetworkHost/effectiveSysctls(on:)`` combines
 /// the two as the kernel does (maximum for `arp_ignore`, `arp_announce` and
 /// `rp_filter`; either one for `send_redirects`).
 public struct InterfaceSysctls: Hashable, Sendable {

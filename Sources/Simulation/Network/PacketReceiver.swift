@@ -28,7 +28,7 @@ public enum ReceiveVerdict: Hashable, Sendable {
 /// server without the VIP drops the packet.
 public enum PacketReceiver {
     /// Receives `packet` on device `interface` of `host`.
-    public static func receive(_ packet: Packet, on interface: String, host: Host) -> ReceiveVerdict {
+    public static func receive(_ packet: Packet, on interface: String, host: NetworkHost) -> ReceiveVerdict {
         guard let device = host.interface(named: interface), device.isUp,
             device.kind != .ethernet || packet.ethernet.destination == device.mac || packet.ethernet.destination.isBroadcast
         else { return .drop(.notAddressedToInterface) }
@@ -57,7 +57,7 @@ public enum PacketReceiver {
     /// `rp_filter` (effective: max of all and device): 1 strict — the route
     /// back to `source` must leave by `arrival`; 2 loose — any route back
     /// will do; 0 — no check.
-    public static func routeInputCheck(source: IPAddress, arrival: String, host: Host) -> DropReason? {
+    public static func routeInputCheck(source: IPAddress, arrival: String, host: NetworkHost) -> DropReason? {
         if host.isLocal(source) { return .martianSource(source) }
         let mode = host.effectiveSysctls(on: arrival).rpFilter
         guard mode != 0 else { return nil }
@@ -66,7 +66,7 @@ public enum PacketReceiver {
         return nil
     }
 
-    private static func notLocal(_ packet: Packet, destination: IPAddress, host: Host) -> ReceiveVerdict {
+    private static func notLocal(_ packet: Packet, destination: IPAddress, host: NetworkHost) -> ReceiveVerdict {
         host.isForwardingEnabled ? .forward(packet) : .drop(.destinationNotLocal(destination))
     }
 }

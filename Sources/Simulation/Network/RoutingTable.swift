@@ -36,7 +36,7 @@ public struct Route: Hashable, Sendable {
 /// A host's main routing table with longest-prefix-match lookup.
 ///
 /// Equivalent to the kernel's `main` table for unicast routes; the `local`
-/// table is modelled by ``Host/isLocal(_:)``, which is consulted first.
+/// table is modelled by ``NetworkHost/isLocal(_:)``, which is consulted first.
 public struct RoutingTable: Hashable, Sendable {
     /// Routes in insertion order; on equal prefix length the earlier wins
     /// (the kernel would use the metric, which the simulator does not model).

@@ -21,8 +21,8 @@ enum NetworkFixtures {
     static let realServerMACs = [mac("02:00:00:00:10:01"), mac("02:00:00:00:10:02"), mac("02:00:00:00:10:03")]
 
     /// NAT director: eth0 202.99.59.110/24, eth1 192.168.10.254/24, default via the router, ip_forward=1.
-    static var natDirector: Host {
-        var host = Host(
+    static var natDirector: NetworkHost {
+        var host = NetworkHost(
             name: "director",
             interfaces: [
                 NetworkInterface(name: "eth0", mac: directorOutsideMAC),
@@ -42,8 +42,8 @@ enum NetworkFixtures {
     }
 
     /// DR/TUN director: DIP 202.99.59.109/24 on eth0, VIP /32 on eth0:0.
-    static var drDirector: Host {
-        var host = Host(
+    static var drDirector: NetworkHost {
+        var host = NetworkHost(
             name: "director", interfaces: [NetworkInterface(name: "eth0", mac: directorOutsideMAC)],
             staticRoutes: [.defaultRoute(via: router, interface: "eth0")])
         host.addAddress(ip("202.99.59.109"), prefixLength: 24, label: "eth0")
@@ -52,8 +52,8 @@ enum NetworkFixtures {
     }
 
     /// DR real server 1: RIP 202.99.59.108/24 on eth0, optionally the VIP /32 on `vipLabel`.
-    static func drRealServer(vipLabel: String? = "lo:0", sysctls: InterfaceSysctls = .kernelDefaults) -> Host {
-        var host = Host(
+    static func drRealServer(vipLabel: String? = "lo:0", sysctls: InterfaceSysctls = .kernelDefaults) -> NetworkHost {
+        var host = NetworkHost(
             name: "rs1", interfaces: [NetworkInterface(name: "eth0", mac: realServerMACs[0])], allSysctls: sysctls,
             staticRoutes: [.defaultRoute(via: router, interface: "eth0")])
         host.addAddress(ip("202.99.59.108"), prefixLength: 24, label: "eth0")
@@ -62,13 +62,13 @@ enum NetworkFixtures {
     }
 
     /// A remote TUN real server: RIP 192.0.2.11/24 on eth0, gateway 192.0.2.1, VIP /32 on tunl0.
-    static func tunRealServer(allRPFilter: UInt8 = 0, tunnelRPFilter: UInt8 = 0, hasTunnel: Bool = true) -> Host {
+    static func tunRealServer(allRPFilter: UInt8 = 0, tunnelRPFilter: UInt8 = 0, hasTunnel: Bool = true) -> NetworkHost {
         var interfaces = [NetworkInterface(name: "eth0", mac: realServerMACs[0])]
         if hasTunnel {
             interfaces.append(
                 NetworkInterface(name: "tunl0", kind: .ipipTunnel, sysctls: InterfaceSysctls(rpFilter: tunnelRPFilter)))
         }
-        var host = Host(
+        var host = NetworkHost(
             name: "rs-remote", interfaces: interfaces, allSysctls: InterfaceSysctls(rpFilter: allRPFilter),
             staticRoutes: [.defaultRoute(via: ip("192.0.2.1"), interface: "eth0")])
         host.addAddress(ip("192.0.2.11"), prefixLength: 24, label: "eth0")

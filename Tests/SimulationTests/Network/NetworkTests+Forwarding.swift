@@ -94,6 +94,14 @@ extension NetworkTests {
         #expect(quiet.warnings.isEmpty)
     }
 
+    @Test func natToALoopbackRealServerIsRefused() {
+        let director = DirectorForwarder(host: F.natDirector, neighbours: F.natNeighbours)
+        let result = director.forwardInbound(
+            F.inboundSegment(), to: Endpoint(address: F.ip("127.0.0.1"), port: 80), method: .masquerade)
+        #expect(result.drop == .loopbackDestination)
+        #expect(result.transmissions.isEmpty)
+    }
+
     // MARK: DR
 
     @Test func drChangesOnlyTheFrameAndTTL() throws {

@@ -7,7 +7,7 @@ import LVSModel
 /// any device is local to the whole host), `lo` prefixes being entirely local,
 /// `conf/all` combined with per-device sysctls, and connected routes derived
 /// from addresses.
-public struct Host: Hashable, Sendable {
+public struct NetworkHost: Hashable, Sendable {
     public var name: String
     /// Devices in creation order (`lo` usually first, as in the kernel's device list).
     public var interfaces: [NetworkInterface]
