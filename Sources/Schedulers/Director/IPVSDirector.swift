@@ -330,17 +330,25 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         entry.locationEpoch = epoch
         entry.expiresAtNanoseconds = now + 3_000_000_000
         let id = connections.insert(entry, indexed: indexed, controller: template)
-        table[serviceAt: serviceIndex].stats.connections &+= 1
-        Self.modifyServer(&table[serviceAt: serviceIndex].servers, at: serverIndex) { server in
-            server.inactiveConnections += 1
-            server.updateOverloadAfterBind()
-            server.stats.connections &+= 1
+        Self.modifyService(&table[serviceAt: serviceIndex]) { service in
+            service.stats.connections &+= 1
+            Self.modifyServer(&service.servers, at: serverIndex) { server in
+                server.inactiveConnections += 1
+                server.updateOverloadAfterBind()
+                server.stats.connections &+= 1
+            }
         }
         let expiry = receive(id, flags: flags, direction: .input, now: now)
         return .scheduled(
             ScheduledConnection(
                 id: id, serviceIndex: serviceIndex, serverIndex: serverIndex, destination: destination,
                 forwarding: forwarding, isFromTemplate: false, expiresAtNanoseconds: expiry))
+    }
+
+    /// One in-place access to a service for several updates.
+    @inline(__always)
+    static func modifyService(_ service: inout VirtualService, _ body: (inout VirtualService) -> Void) {
+        body(&service)
     }
 
     /// One in-place access to a server (a single uniqueness check).
@@ -406,9 +414,10 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// controls connections for 60 s (its timeout becomes 60 s for good).
     public mutating func expire(_ id: ConnectionID, now: Int64) -> ExpiryOutcome {
         guard connections.isValid(id) else { return .stale }
-        let entry = connections[id]
-        if entry.expiresAtNanoseconds > now { return .notDue(entry.expiresAtNanoseconds) }
-        if entry.isTemplate && connections.controlledCount(of: id) > 0 {
+        // Only two fields are needed: no copy of the whole entry.
+        let (expiresAt, isTemplate) = connections.read(id) { ($0.expiresAtNanoseconds, $0.isTemplate) }
+        if expiresAt > now { return .notDue(expiresAt) }
+        if isTemplate && connections.controlledCount(of: id) > 0 {
             connections[id].timeoutSeconds = 60
             connections[id].expiresAtNanoseconds = now + 60_000_000_000
             return .rearmed(now + 60_000_000_000)
@@ -418,11 +427,11 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
 
     private mutating func forceExpire(_ id: ConnectionID) -> ExpiryOutcome {
         guard connections.isValid(id) else { return .stale }
-        let entry = connections[id]
+        let (isTemplate, isCountedActive) = connections.read(id) { ($0.isTemplate, $0.isCountedActive) }
         updateServer(of: id) { server in
-            if entry.isTemplate {
+            if isTemplate {
                 server.persistentConnections -= 1
-            } else if entry.isCountedActive {
+            } else if isCountedActive {
                 server.activeConnections -= 1
             } else {
                 server.inactiveConnections -= 1
