@@ -163,6 +163,16 @@ public struct ConnectionTable: Sendable {
     @discardableResult
     public mutating func remove(_ id: ConnectionID) -> Connection? {
         guard isValid(id) else { return nil }
+        let connection = slots[Int(id.slot)].connection
+        discard(id)
+        return connection
+    }
+
+    /// Removes an entry like ``remove(_:)`` without returning (copying) it.
+    /// Returns whether the handle named a live entry.
+    @discardableResult
+    public mutating func discard(_ id: ConnectionID) -> Bool {
+        guard isValid(id) else { return false }
         // Fields are read one by one: no copy of the whole slot.
         let position = Int(id.slot)
         if slots[position].isIndexed {
@@ -178,7 +188,7 @@ public struct ConnectionTable: Sendable {
         slots[position].isLive = false
         freeSlots.append(id.slot)
         count -= 1
-        return slots[position].connection
+        return true
     }
 
     /// All live entries with their handles, in slot order.

@@ -27,6 +27,14 @@ public enum ExpiryOutcome: Hashable, Sendable {
     case stale
 }
 
+/// ``ExpiryOutcome`` without the removed entry (see ``IPVSDirector/expireEntry(_:now:)``).
+public enum ExpiryStatus: Hashable, Sendable {
+    case removed
+    case notDue(Int64)
+    case rearmed(Int64)
+    case stale
+}
+
 /// The kernel's IPVS core for one director: the table, one scheduler per
 /// service, the connection table with persistence templates, and the
 /// accounting of ActiveConn / InActConn / PersistConn and OVERLOAD.
@@ -413,6 +421,25 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// counter (OVERLOAD may clear), or re-arms a template that still
     /// controls connections for 60 s (its timeout becomes 60 s for good).
     public mutating func expire(_ id: ConnectionID, now: Int64) -> ExpiryOutcome {
+        switch checkTimer(id, now: now) {
+        case .stale: return .stale
+        case .notDue(let at): return .notDue(at)
+        case .rearmed(let at): return .rearmed(at)
+        case .removed: return forceExpire(id)
+        }
+    }
+
+    /// ``expire(_:now:)`` for owners that only drive timers: the same
+    /// decision and effects, without handing back (copying) the removed entry.
+    public mutating func expireEntry(_ id: ConnectionID, now: Int64) -> ExpiryStatus {
+        let status = checkTimer(id, now: now)
+        guard case .removed = status else { return status }
+        unbindCounters(of: id)
+        return connections.discard(id) ? .removed : .stale
+    }
+
+    /// The timer decision; `.removed` means the entry is due and must go now.
+    private mutating func checkTimer(_ id: ConnectionID, now: Int64) -> ExpiryStatus {
         guard connections.isValid(id) else { return .stale }
         // Only two fields are needed: no copy of the whole entry.
         let (expiresAt, isTemplate) = connections.read(id) { ($0.expiresAtNanoseconds, $0.isTemplate) }
@@ -422,11 +449,18 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
             connections[id].expiresAtNanoseconds = now + 60_000_000_000
             return .rearmed(now + 60_000_000_000)
         }
-        return forceExpire(id)
+        return .removed
     }
 
     private mutating func forceExpire(_ id: ConnectionID) -> ExpiryOutcome {
         guard connections.isValid(id) else { return .stale }
+        unbindCounters(of: id)
+        guard let removed = connections.remove(id) else { return .stale }
+        return .removed(removed)
+    }
+
+    /// The server's counters drop for an entry about to be removed (OVERLOAD may clear).
+    private mutating func unbindCounters(of id: ConnectionID) {
         let (isTemplate, isCountedActive) = connections.read(id) { ($0.isTemplate, $0.isCountedActive) }
         updateServer(of: id) { server in
             if isTemplate {
@@ -438,8 +472,6 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
             }
             server.updateOverloadAfterUnbind()
         }
-        guard let removed = connections.remove(id) else { return .stale }
-        return .removed(removed)
     }
 
     // MARK: Server resolution

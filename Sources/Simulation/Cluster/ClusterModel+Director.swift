@@ -109,7 +109,7 @@ extension ClusterModel {
             releaseIfDone(slot)
             return
         }
-        switch director.expire(id, now: now) {
+        switch director.expireEntry(id, now: now) {
         case .removed, .stale:
             conns[slot].entry = nil
             sync(Int(conns[slot].server), now: now)
@@ -131,7 +131,7 @@ extension ClusterModel {
     mutating func templateTimer(slot: Int32, engine: inout Engine) {
         guard let (id, at) = templateTimers[slot], at == engine.now.nanoseconds else { return }
         let server = director.connections.isValid(id) ? director.locateServer(of: id)?.1 : nil
-        switch director.expire(id, now: at) {
+        switch director.expireEntry(id, now: at) {
         case .removed, .stale:
             templateTimers[slot] = nil
             if let server { sync(server, now: at) }
