@@ -1,6 +1,13 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The simulator's hot path crosses LVSModel → Schedulers → Simulation (the
+/// table's accessors, the director, the engine): full cross-module
+/// optimisation lets release builds inline and specialise across them.
+let releaseOptimization: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
+]
+
 let package = Package(
     name: "lvssim",
     platforms: [.macOS(.v13)],
@@ -22,15 +29,16 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"])]
         ),
-        .target(name: "LVSModel"),
-        .target(name: "Schedulers", dependencies: ["LVSModel"]),
+        .target(name: "LVSModel", swiftSettings: releaseOptimization),
+        .target(name: "Schedulers", dependencies: ["LVSModel"], swiftSettings: releaseOptimization),
         .target(
             name: "Simulation",
             dependencies: [
                 "LVSModel", "Schedulers", "CGSL",
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: releaseOptimization
         ),
         .executableTarget(
             name: "lvssim",

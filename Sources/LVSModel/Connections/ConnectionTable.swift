@@ -163,19 +163,32 @@ public struct ConnectionTable: Sendable {
     @discardableResult
     public mutating func remove(_ id: ConnectionID) -> Connection? {
         guard isValid(id) else { return nil }
-        let slot = slots[Int(id.slot)]
-        if slot.isIndexed {
+        let connection = slots[Int(id.slot)].connection
+        discard(id)
+        return connection
+    }
+
+    /// Removes an entry like ``remove(_:)`` without returning (copying) it.
+    /// Returns whether the handle named a live entry.
+    @discardableResult
+    public mutating func discard(_ id: ConnectionID) -> Bool {
+        guard isValid(id) else { return false }
+        // Fields are read one by one: no copy of the whole slot.
+        let position = Int(id.slot)
+        if slots[position].isIndexed {
             let key = ConnectionKey(
-                proto: slot.connection.proto, client: slot.connection.client, virtual: slot.connection.virtual)
+                proto: slots[position].connection.proto, client: slots[position].connection.client,
+                virtual: slots[position].connection.virtual)
             if index[key] == id.slot { index[key] = nil }
         }
-        if slot.controller >= 0, slots[Int(slot.controller)].isLive {
-            slots[Int(slot.controller)].controlledCount -= 1
+        let controller = slots[position].controller
+        if controller >= 0, slots[Int(controller)].isLive {
+            slots[Int(controller)].controlledCount -= 1
         }
-        slots[Int(id.slot)].isLive = false
+        slots[position].isLive = false
         freeSlots.append(id.slot)
         count -= 1
-        return slot.connection
+        return true
     }
 
     /// All live entries with their handles, in slot order.

@@ -27,6 +27,14 @@ public enum ExpiryOutcome: Hashable, Sendable {
     case stale
 }
 
+/// ``ExpiryOutcome`` without the removed entry (see ``IPVSDirector/expireEntry(_:now:)``).
+public enum ExpiryStatus: Hashable, Sendable {
+    case removed
+    case notDue(Int64)
+    case rearmed(Int64)
+    case stale
+}
+
 /// The kernel's IPVS core for one director: the table, one scheduler per
 /// service, the connection table with persistence templates, and the
 /// accounting of ActiveConn / InActConn / PersistConn and OVERLOAD.
@@ -330,17 +338,25 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         entry.locationEpoch = epoch
         entry.expiresAtNanoseconds = now + 3_000_000_000
         let id = connections.insert(entry, indexed: indexed, controller: template)
-        table[serviceAt: serviceIndex].stats.connections &+= 1
-        Self.modifyServer(&table[serviceAt: serviceIndex].servers, at: serverIndex) { server in
-            server.inactiveConnections += 1
-            server.updateOverloadAfterBind()
-            server.stats.connections &+= 1
+        Self.modifyService(&table[serviceAt: serviceIndex]) { service in
+            service.stats.connections &+= 1
+            Self.modifyServer(&service.servers, at: serverIndex) { server in
+                server.inactiveConnections += 1
+                server.updateOverloadAfterBind()
+                server.stats.connections &+= 1
+            }
         }
         let expiry = receive(id, flags: flags, direction: .input, now: now)
         return .scheduled(
             ScheduledConnection(
                 id: id, serviceIndex: serviceIndex, serverIndex: serverIndex, destination: destination,
                 forwarding: forwarding, isFromTemplate: false, expiresAtNanoseconds: expiry))
+    }
+
+    /// One in-place access to a service for several updates.
+    @inline(__always)
+    static func modifyService(_ service: inout VirtualService, _ body: (inout VirtualService) -> Void) {
+        body(&service)
     }
 
     /// One in-place access to a server (a single uniqueness check).
@@ -405,32 +421,57 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// counter (OVERLOAD may clear), or re-arms a template that still
     /// controls connections for 60 s (its timeout becomes 60 s for good).
     public mutating func expire(_ id: ConnectionID, now: Int64) -> ExpiryOutcome {
+        switch checkTimer(id, now: now) {
+        case .stale: return .stale
+        case .notDue(let at): return .notDue(at)
+        case .rearmed(let at): return .rearmed(at)
+        case .removed: return forceExpire(id)
+        }
+    }
+
+    /// ``expire(_:now:)`` for owners that only drive timers: the same
+    /// decision and effects, without handing back (copying) the removed entry.
+    public mutating func expireEntry(_ id: ConnectionID, now: Int64) -> ExpiryStatus {
+        let status = checkTimer(id, now: now)
+        guard case .removed = status else { return status }
+        unbindCounters(of: id)
+        return connections.discard(id) ? .removed : .stale
+    }
+
+    /// The timer decision; `.removed` means the entry is due and must go now.
+    private mutating func checkTimer(_ id: ConnectionID, now: Int64) -> ExpiryStatus {
         guard connections.isValid(id) else { return .stale }
-        let entry = connections[id]
-        if entry.expiresAtNanoseconds > now { return .notDue(entry.expiresAtNanoseconds) }
-        if entry.isTemplate && connections.controlledCount(of: id) > 0 {
+        // Only two fields are needed: no copy of the whole entry.
+        let (expiresAt, isTemplate) = connections.read(id) { ($0.expiresAtNanoseconds, $0.isTemplate) }
+        if expiresAt > now { return .notDue(expiresAt) }
+        if isTemplate && connections.controlledCount(of: id) > 0 {
             connections[id].timeoutSeconds = 60
             connections[id].expiresAtNanoseconds = now + 60_000_000_000
             return .rearmed(now + 60_000_000_000)
         }
-        return forceExpire(id)
+        return .removed
     }
 
     private mutating func forceExpire(_ id: ConnectionID) -> ExpiryOutcome {
         guard connections.isValid(id) else { return .stale }
-        let entry = connections[id]
+        unbindCounters(of: id)
+        guard let removed = connections.remove(id) else { return .stale }
+        return .removed(removed)
+    }
+
+    /// The server's counters drop for an entry about to be removed (OVERLOAD may clear).
+    private mutating func unbindCounters(of id: ConnectionID) {
+        let (isTemplate, isCountedActive) = connections.read(id) { ($0.isTemplate, $0.isCountedActive) }
         updateServer(of: id) { server in
-            if entry.isTemplate {
+            if isTemplate {
                 server.persistentConnections -= 1
-            } else if entry.isCountedActive {
+            } else if isCountedActive {
                 server.activeConnections -= 1
             } else {
                 server.inactiveConnections -= 1
             }
             server.updateOverloadAfterUnbind()
         }
-        guard let removed = connections.remove(id) else { return .stale }
-        return .removed(removed)
     }
 
     // MARK: Server resolution

@@ -108,16 +108,19 @@ extension ClusterModel {
             for _ in 0..<count { work += demand.sample(using: demandStream) }
         }
         let slot = allocateSlot()
-        cArrival[slot] = now
-        cDemand[slot] = Int64(max(0, work) * 1e9)
-        cClient[slot] = client
-        var port = nextPort[Int(client)]
-        cPort[slot] = port
-        port = port == 65535 ? 1024 : port + 1
-        nextPort[Int(client)] = port
-        cSequence[slot] = Int32(truncatingIfNeeded: index)
-        cFlags[slot] = measuring ? ConnFlag.measured : 0
-        cAttempts[slot] = 0
+        let port = nextPort[Int(client)]
+        nextPort[Int(client)] = port == 65535 ? 1024 : port + 1
+        let demandNs = Int64(max(0, work) * 1e9)
+        let flags = measuring ? ConnFlag.measured : 0
+        conns.withUnsafeMutableBufferPointer { conns in
+            conns[slot].arrival = now
+            conns[slot].demand = demandNs
+            conns[slot].client = client
+            conns[slot].port = port
+            conns[slot].sequence = Int32(truncatingIfNeeded: index)
+            conns[slot].flags = flags
+            conns[slot].attempts = 0
+        }
         result.arrived += 1
         if measuring {
             result.measured += 1
@@ -136,11 +139,11 @@ extension ClusterModel {
     mutating func beginMeasuring(now: Int64) {
         for server in 0..<serverCount { integrate(server, now: now) }
         for server in 0..<serverCount {
-            areaActive[server] = 0
-            areaInactive[server] = 0
-            areaBusy[server] = 0
-            areaInSystem[server] = 0
-            maxActive[server] = lastActive[server]
+            clock[server].areaActive = 0
+            clock[server].areaInactive = 0
+            clock[server].areaBusy = 0
+            clock[server].areaInSystem = 0
+            clock[server].maxActive = clock[server].lastActive
             departures[server] = 0
             sojournSum[server] = 0
         }

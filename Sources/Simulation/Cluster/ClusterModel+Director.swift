@@ -12,13 +12,13 @@ extension ClusterModel {
         if let id = entryID(slot) {
             // A retransmission matches the connection's entry: the kernel reuses
             // it (same real server), re-running the SYN through the state machine.
-            server = Int(cServer[slot])
+            server = Int(conns[slot].server)
             let expiry = director.receive(id, flags: .syn, direction: .input, now: now)
             arm(slot, expiry: expiry, engine: &engine)
             sync(server, now: now)
         } else {
             if let recorder {
-                recorder.connect(id: Int(cSequence[slot]), now: now, client: clientEndpoint(slot), vip: vip, servers: director.table.services[serviceIndex].servers)
+                recorder.connect(id: Int(conns[slot].sequence), now: now, client: clientEndpoint(slot), vip: vip, servers: director.table.services[serviceIndex].servers)
                 if isPersistent {
                     let template = director.templateID(serviceIndex: serviceIndex, proto: .tcp, client: clientEndpoint(slot), destination: vip)
                         .map { director.connections[$0] }
@@ -34,7 +34,7 @@ extension ClusterModel {
             guard let s = scheduled, let id = s.id, s.serviceIndex == serviceIndex else {
                 recorder?.chosen(nil)
                 result.icmpRefusals += 1
-                if retryRefused && Int(cAttempts[slot]) < synRetries {
+                if retryRefused && Int(conns[slot].attempts) < synRetries {
                     scheduleRetry(slot, engine: &engine)
                 } else {
                     clientFinished(slot: slot, outcome: .refused, engine: &engine)
@@ -43,9 +43,9 @@ extension ClusterModel {
             }
             recorder?.chosen(director.table.services[serviceIndex].servers[s.serverIndex].endpoint)
             server = s.serverIndex
-            cEntry[slot] = id
-            cServer[slot] = Int32(server)
-            if cFlags[slot] & ConnFlag.measured != 0 { boundConnections[server] += 1 }
+            conns[slot].entry = id
+            conns[slot].server = Int32(server)
+            if conns[slot].flags & ConnFlag.measured != 0 { boundConnections[server] += 1 }
             arm(slot, expiry: s.expiresAtNanoseconds, engine: &engine)
             sync(server, now: now)
             if isPersistent { watchTemplate(slot: slot, engine: &engine) }
@@ -70,11 +70,11 @@ extension ClusterModel {
 
     /// The SYN got no answer: retransmit after 1 s, 2 s, 4 s, … (`tcp_syn_retries`), then give up.
     mutating func scheduleRetry(_ slot: Int, engine: inout Engine) {
-        let attempt = Int(cAttempts[slot])
-        cAttempts[slot] = UInt8(min(255, attempt + 1))
+        let attempt = Int(conns[slot].attempts)
+        conns[slot].attempts = UInt8(min(255, attempt + 1))
         let delay = SimDuration.seconds(1 << min(attempt, 30))
         let kind = attempt < synRetries ? EventKind.synRetry : EventKind.giveUp
-        engine.schedule(Event(kind: kind, a: UInt32(slot), b: cGeneration[slot]), after: delay)
+        engine.schedule(Event(kind: kind, a: UInt32(slot), b: conns[slot].generation), after: delay)
     }
 
     /// Keeps the director's entry timer: `expiry` is when the entry runs out unless re-armed.
@@ -86,33 +86,33 @@ extension ClusterModel {
         let now = engine.now.nanoseconds
         let delay = expiry - now
         for list in timerLists where list.nanoseconds == delay {
-            cTimerAt[slot] = expiry
-            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: cGeneration[slot]), in: list.id)
+            conns[slot].timerAt = expiry
+            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: conns[slot].generation), in: list.id)
             return
         }
-        if cTimerAt[slot] <= expiry { return }  // the live timer fires first and re-arms
+        if conns[slot].timerAt <= expiry { return }  // the live timer fires first and re-arms
         if delay > guardNanoseconds {
-            cTimerAt[slot] = now + guardNanoseconds
-            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: cGeneration[slot]), in: guardList)
+            conns[slot].timerAt = now + guardNanoseconds
+            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: conns[slot].generation), in: guardList)
         } else {
-            cTimerAt[slot] = expiry
-            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: cGeneration[slot]), at: SimTime(nanoseconds: expiry))
+            conns[slot].timerAt = expiry
+            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: conns[slot].generation), at: SimTime(nanoseconds: expiry))
         }
     }
 
     mutating func entryTimer(slot: Int, generation: UInt32, engine: inout Engine) {
         let now = engine.now.nanoseconds
-        guard cGeneration[slot] == generation, cTimerAt[slot] == now else { return }
-        cTimerAt[slot] = .max
+        guard conns[slot].generation == generation, conns[slot].timerAt == now else { return }
+        conns[slot].timerAt = .max
         guard let id = entryID(slot) else {
-            cEntry[slot] = nil
+            conns[slot].entry = nil
             releaseIfDone(slot)
             return
         }
-        switch director.expire(id, now: now) {
+        switch director.expireEntry(id, now: now) {
         case .removed, .stale:
-            cEntry[slot] = nil
-            sync(Int(cServer[slot]), now: now)
+            conns[slot].entry = nil
+            sync(Int(conns[slot].server), now: now)
             releaseIfDone(slot)
         case .notDue(let at), .rearmed(let at):
             arm(slot, expiry: at, engine: &engine)
@@ -131,7 +131,7 @@ extension ClusterModel {
     mutating func templateTimer(slot: Int32, engine: inout Engine) {
         guard let (id, at) = templateTimers[slot], at == engine.now.nanoseconds else { return }
         let server = director.connections.isValid(id) ? director.locateServer(of: id)?.1 : nil
-        switch director.expire(id, now: at) {
+        switch director.expireEntry(id, now: at) {
         case .removed, .stale:
             templateTimers[slot] = nil
             if let server { sync(server, now: at) }
@@ -145,25 +145,52 @@ extension ClusterModel {
     @inline(__always)
     mutating func sync(_ server: Int, now: Int64) {
         let real = director.table.services[serviceIndex].servers[server]
-        if real.activeConnections != lastActive[server] || real.inactiveConnections != lastInactive[server] {
-            integrate(server, now: now)
-            lastActive[server] = real.activeConnections
-            lastInactive[server] = real.inactiveConnections
-            if real.activeConnections > maxActive[server] { maxActive[server] = real.activeConnections }
-        }
+        let active = real.activeConnections
+        let inactive = real.inactiveConnections
+        let window = integrationWindow(now: now)
+        let busyNow = busy[server]
+        let inSystemNow = inSystem[server]
+        clock[server].sync(active: active, inactive: inactive, now: now, window: window, busy: busyNow, inSystem: inSystemNow)
     }
 
     @inline(__always)
     mutating func integrate(_ server: Int, now: Int64) {
-        let end = windowEnd >= 0 ? min(now, windowEnd) : now
-        let start = lastTime[server]
-        if measuring && end > start {
+        let window = integrationWindow(now: now)
+        let busyNow = busy[server]
+        let inSystemNow = inSystem[server]
+        clock[server].integrate(now: now, window: window, busy: busyNow, inSystem: inSystemNow)
+    }
+
+    /// Where integration up to `now` stops (nil: not measuring).
+    @inline(__always)
+    func integrationWindow(now: Int64) -> Int64? {
+        measuring ? (windowEnd >= 0 ? min(now, windowEnd) : now) : nil
+    }
+}
+
+extension ClusterModel.ServerClock {
+    /// Integrates the counters up to `now` (areas only up to `end`, when measuring).
+    @inline(__always)
+    mutating func integrate(now: Int64, window end: Int64?, busy: Int, inSystem: Int) {
+        let start = lastTime
+        if let end, end > start {
             let dt = Double(end - start)
-            areaActive[server] += Double(lastActive[server]) * dt
-            areaInactive[server] += Double(lastInactive[server]) * dt
-            areaBusy[server] += Double(busy[server]) * dt
-            areaInSystem[server] += Double(inSystem[server]) * dt
+            areaActive += Double(lastActive) * dt
+            areaInactive += Double(lastInactive) * dt
+            areaBusy += Double(busy) * dt
+            areaInSystem += Double(inSystem) * dt
         }
-        lastTime[server] = max(start, now)
+        lastTime = max(start, now)
+    }
+
+    /// Takes the director's counters when they changed.
+    @inline(__always)
+    mutating func sync(active: Int32, inactive: Int32, now: Int64, window: Int64?, busy: Int, inSystem: Int) {
+        if active != lastActive || inactive != lastInactive {
+            integrate(now: now, window: window, busy: busy, inSystem: inSystem)
+            lastActive = active
+            lastInactive = inactive
+            if active > maxActive { maxActive = active }
+        }
     }
 }

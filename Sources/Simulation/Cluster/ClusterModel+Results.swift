@@ -23,13 +23,13 @@ extension ClusterModel {
         r.servers = []
         for s in 0..<serverCount {
             let share = Double(boundConnections[s]) / Double(totalBound)
-            let utilization = areaBusy[s] / window / Double(workers[s])
+            let utilization = clock[s].areaBusy / window / Double(workers[s])
             let sojourn = departures[s] > 0 ? sojournSum[s] / Double(departures[s]) / 1e9 : 0
             let server = ServerResult(
                 address: serverNames[s], weight: Int32(weights[s]), workers: workers[s], speed: speed[s],
                 connections: boundConnections[s], share: share, utilization: utilization,
-                meanActive: areaActive[s] / window, maxActive: Int(maxActive[s]), meanInactive: areaInactive[s] / window,
-                meanInSystem: areaInSystem[s] / window, departureRate: Double(departures[s]) / seconds,
+                meanActive: clock[s].areaActive / window, maxActive: Int(clock[s].maxActive), meanInactive: clock[s].areaInactive / window,
+                meanInSystem: clock[s].areaInSystem / window, departureRate: Double(departures[s]) / seconds,
                 meanSojournSeconds: sojourn, synDrops: serverDrops[s])
             r.servers.append(server)
         }

@@ -9,10 +9,10 @@ extension ClusterModel {
         let now = engine.now.nanoseconds
         integrate(server, now: now)
         inSystem[server] += 1
-        cAccepted[slot] = now
+        conns[slot].accepted = now
         if isPS[server] {
             psAdvance(server, now: now)
-            let tag = psVirtual[server] + Double(cDemand[slot])
+            let tag = psVirtual[server] + Double(conns[slot].demand)
             psPush(server, PSJob(tag: tag, slot: Int32(slot)))
             busy[server] = min(inSystem[server], workers[server])
             psReschedule(server, engine: &engine)
@@ -26,12 +26,12 @@ extension ClusterModel {
 
     @inline(__always)
     mutating func startService(_ slot: Int, server: Int, engine: inout Engine) {
-        let time = Int64(Double(cDemand[slot]) / speed[server])
+        let time = Int64(Double(conns[slot].demand) / speed[server])
         engine.schedule(Event(kind: EventKind.fcfsDone, a: UInt32(slot)), after: .nanoseconds(time))
     }
 
     mutating func fcfsDone(slot: Int, engine: inout Engine) {
-        let server = Int(cServer[slot])
+        let server = Int(conns[slot].server)
         let now = engine.now.nanoseconds
         integrate(server, now: now)
         inSystem[server] -= 1
@@ -123,7 +123,7 @@ extension ClusterModel {
         let now = engine.now.nanoseconds
         if inWindow {
             departures[server] += 1
-            sojournSum[server] += Double(now - cAccepted[slot])
+            sojournSum[server] += Double(now - conns[slot].accepted)
         }
         if let id = entryID(slot) {
             var expiry: Int64
@@ -140,7 +140,7 @@ extension ClusterModel {
             arm(slot, expiry: expiry, engine: &engine)
             sync(server, now: now)
         }
-        recorder?.close(id: Int(cSequence[slot]), now: now)
+        recorder?.close(id: Int(conns[slot].sequence), now: now)
         clientFinished(slot: slot, outcome: .completed, engine: &engine)
     }
 
@@ -148,14 +148,14 @@ extension ClusterModel {
 
     mutating func clientFinished(slot: Int, outcome: Outcome, engine: inout Engine) {
         let now = engine.now.nanoseconds
-        let measured = cFlags[slot] & ConnFlag.measured != 0
+        let measured = conns[slot].flags & ConnFlag.measured != 0
         switch outcome {
         case .completed: result.completed += 1
         case .failed: result.failed += 1
         case .refused: result.refused += 1
         }
         if measured {
-            let responseMs = Double(now - cArrival[slot]) / 1e6
+            let responseMs = Double(now - conns[slot].arrival) / 1e6
             switch outcome {
             case .completed:
                 result.measuredCompleted += 1
@@ -166,18 +166,18 @@ extension ClusterModel {
             case .refused: result.measuredRefused += 1
             }
             if options.collectDetails && result.samples.count < sampleLimit {
-                let server = cServer[slot]
+                let server = conns[slot].server
                 result.samples.append(
                     ConnectionSample(
-                        id: Int(cSequence[slot]), arrivalSeconds: Double(cArrival[slot]) / 1e9,
+                        id: Int(conns[slot].sequence), arrivalSeconds: Double(conns[slot].arrival) / 1e9,
                         client: clientEndpoint(slot).description, server: server >= 0 ? serverNames[Int(server)] : "",
-                        demandMs: Double(cDemand[slot]) / 1e6, responseMs: outcome == .completed ? responseMs : .nan,
-                        attempts: Int(cAttempts[slot]) + 1, outcome: outcome.rawValue))
+                        demandMs: Double(conns[slot].demand) / 1e6, responseMs: outcome == .completed ? responseMs : .nan,
+                        attempts: Int(conns[slot].attempts) + 1, outcome: outcome.rawValue))
             }
             measuredOutstanding -= 1
             if measuredOutstanding == 0 && arrivalsDone { engine.stop() }
         }
-        cFlags[slot] |= ConnFlag.clientDone
+        conns[slot].flags |= ConnFlag.clientDone
         releaseIfDone(slot)
     }
 

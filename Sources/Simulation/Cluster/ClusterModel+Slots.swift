@@ -7,42 +7,39 @@ extension ClusterModel {
 
     mutating func allocateSlot() -> Int {
         if let slot = freeSlots.popLast() {
-            cGeneration[Int(slot)] &+= 1
-            cTimerAt[Int(slot)] = .max
-            cEntry[Int(slot)] = nil
-            cServer[Int(slot)] = -1
+            conns[Int(slot)].recycle()
             return Int(slot)
         }
-        cArrival.append(0)
-        cAccepted.append(0)
-        cDemand.append(0)
-        cClient.append(0)
-        cPort.append(0)
-        cEntry.append(nil)
-        cServer.append(-1)
-        cTimerAt.append(.max)
-        cGeneration.append(0)
-        cAttempts.append(0)
-        cFlags.append(0)
-        cSequence.append(0)
-        return cArrival.count - 1
+        conns.append(ConnSlot())
+        return conns.count - 1
     }
 
     /// The connection's director entry while it exists.
     @inline(__always)
     func entryID(_ slot: Int) -> ConnectionID? {
-        guard let id = cEntry[slot], director.connections.isValid(id) else { return nil }
+        guard let id = conns[slot].entry, director.connections.isValid(id) else { return nil }
         return id
     }
 
     mutating func releaseIfDone(_ slot: Int) {
-        if cFlags[slot] & ConnFlag.clientDone != 0 && cEntry[slot] == nil {
-            cFlags[slot] = 0
+        if conns[slot].flags & ConnFlag.clientDone != 0 && conns[slot].entry == nil {
+            conns[slot].flags = 0
             freeSlots.append(Int32(slot))
         }
     }
 
     func clientEndpoint(_ slot: Int) -> Endpoint {
-        Endpoint(address: .v4(clientBase &+ cClient[slot]), port: cPort[slot])
+        Endpoint(address: .v4(clientBase &+ conns[slot].client), port: conns[slot].port)
+    }
+}
+
+extension ClusterModel.ConnSlot {
+    /// A freed slot taken again: a new generation, no timer, no entry, no server.
+    @inline(__always)
+    mutating func recycle() {
+        generation &+= 1
+        timerAt = .max
+        entry = nil
+        server = -1
     }
 }

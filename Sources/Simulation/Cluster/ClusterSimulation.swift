@@ -82,8 +82,8 @@ public struct ClusterSimulation {
     public var openClients: Int {
         var free = Set(model.freeSlots)
         var open = 0
-        for slot in model.cFlags.indices where !free.contains(Int32(slot)) {
-            if model.cFlags[slot] & ConnFlag.clientDone == 0 { open += 1 }
+        for slot in model.conns.indices where !free.contains(Int32(slot)) {
+            if model.conns[slot].flags & ConnFlag.clientDone == 0 { open += 1 }
         }
         free.removeAll()
         return open
@@ -171,14 +171,7 @@ struct ClusterModel: EventHandler {
     var psGeneration: [UInt32]
 
     // Time-weighted statistics per server.
-    var lastTime: [Int64]
-    var lastActive: [Int32]
-    var lastInactive: [Int32]
-    var areaActive: [Double]
-    var areaInactive: [Double]
-    var areaBusy: [Double]
-    var areaInSystem: [Double]
-    var maxActive: [Int32]
+    var clock: [ServerClock]
     var departures: [Int]
     var sojournSum: [Double]
     var boundConnections: [Int]
@@ -187,19 +180,8 @@ struct ClusterModel: EventHandler {
     var windowStart: Int64 = 0
     var windowEnd: Int64 = -1
 
-    // Connections (flat arrays by slot).
-    var cArrival: [Int64] = []
-    var cAccepted: [Int64] = []
-    var cDemand: [Int64] = []
-    var cClient: [UInt32] = []
-    var cPort: [UInt16] = []
-    var cEntry: [ConnectionID?] = []
-    var cServer: [Int32] = []
-    var cTimerAt: [Int64] = []
-    var cGeneration: [UInt32] = []
-    var cAttempts: [UInt8] = []
-    var cFlags: [UInt8] = []
-    var cSequence: [Int32] = []
+    // Connections: one record per slot (one array access, one cache line).
+    var conns: [ConnSlot] = []
     var freeSlots: [Int32] = []
 
     // Timers.
@@ -215,6 +197,34 @@ struct ClusterModel: EventHandler {
     var seriesIntervalNs: Int64 = 0
     var progressStep = 0
     var sampleLimit = 0
+
+    /// A connection's client-side state, by slot.
+    struct ConnSlot {
+        var arrival: Int64 = 0
+        var accepted: Int64 = 0
+        var demand: Int64 = 0
+        var timerAt: Int64 = .max
+        var entry: ConnectionID? = nil
+        var client: UInt32 = 0
+        var generation: UInt32 = 0
+        var server: Int32 = -1
+        var sequence: Int32 = 0
+        var port: UInt16 = 0
+        var attempts: UInt8 = 0
+        var flags: UInt8 = 0
+    }
+
+    /// A server's time-weighted counters (areas under the curves since the window opened).
+    struct ServerClock {
+        var lastTime: Int64 = 0
+        var lastActive: Int32 = 0
+        var lastInactive: Int32 = 0
+        var maxActive: Int32 = 0
+        var areaActive: Double = 0
+        var areaInactive: Double = 0
+        var areaBusy: Double = 0
+        var areaInSystem: Double = 0
+    }
 
     struct PSJob {
         var tag: Double
@@ -288,14 +298,7 @@ struct ClusterModel: EventHandler {
         psLastTime = Array(repeating: 0, count: serverCount)
         psJobs = Array(repeating: [], count: serverCount)
         psGeneration = Array(repeating: 0, count: serverCount)
-        lastTime = psLastTime
-        lastActive = Array(repeating: 0, count: serverCount)
-        lastInactive = lastActive
-        maxActive = lastActive
-        areaActive = psVirtual
-        areaInactive = psVirtual
-        areaBusy = psVirtual
-        areaInSystem = psVirtual
+        clock = Array(repeating: ServerClock(), count: serverCount)
         departures = busy
         sojournSum = psVirtual
         boundConnections = busy
@@ -381,12 +384,12 @@ struct ClusterModel: EventHandler {
         case EventKind.psDone: psDone(server: Int(event.a), generation: event.b, engine: &engine)
         case EventKind.synRetry:
             let slot = Int(event.a)
-            guard cGeneration[slot] == event.b else { return }
+            guard conns[slot].generation == event.b else { return }
             result.retries += 1
             sendSYN(slot: slot, engine: &engine)
         case EventKind.giveUp:
             let slot = Int(event.a)
-            guard cGeneration[slot] == event.b else { return }
+            guard conns[slot].generation == event.b else { return }
             clientFinished(slot: slot, outcome: .failed, engine: &engine)
         case EventKind.templateTimer: templateTimer(slot: Int32(bitPattern: event.a), engine: &engine)
         case EventKind.seriesTick: seriesTick(engine: &engine)
