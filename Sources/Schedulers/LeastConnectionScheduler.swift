@@ -3,10 +3,9 @@ import LVSModel
 /// `lc` (`ip_vs_lc.c`): the eligible server (not OVERLOAD, weight ≠ 0) with
 /// the smallest overhead `active × 256 + inactive`; strict `<`, so ties go to
 /// the first in kernel list order. Weights are otherwise ignored. Stateless.
-public struct LeastConnectionScheduler: Scheduler {
+public struct LeastConnectionScheduler: StatelessScheduler {
     public static let name = "lc"
-    public init(service: VirtualService) {}
-    public mutating func apply(_ change: TableChange, service: VirtualService) {}
+    public init() {}
 
     public mutating func select<Random: SchedulerRandomSource>(
         flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random

@@ -3,10 +3,9 @@ import LVSModel
 /// `nq` (`ip_vs_nq.c`): the first eligible server (not OVERLOAD, weight ≠ 0)
 /// with no active connection wins at once; otherwise the sed rule (load
 /// `active + 1`, cross-multiplied, ties to the first in list order). Stateless.
-public struct NeverQueueScheduler: Scheduler {
+public struct NeverQueueScheduler: StatelessScheduler {
     public static let name = "nq"
-    public init(service: VirtualService) {}
-    public mutating func apply(_ change: TableChange, service: VirtualService) {}
+    public init() {}
 
     public mutating func select<Random: SchedulerRandomSource>(
         flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random

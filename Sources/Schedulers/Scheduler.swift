@@ -77,3 +77,16 @@ extension Scheduler {
         return select(flow: flow, service: service, nowNanoseconds: nowNanoseconds, random: &random)
     }
 }
+
+/// A scheduler that keeps no per-service state (the kernel's lc, wlc, sed,
+/// nq, fo, ovf and twos): nothing to initialise from the server list and no
+/// add/edit/delete hook to run, so only ``Scheduler/select(flow:service:nowNanoseconds:random:)``
+/// is left to write.
+public protocol StatelessScheduler: Scheduler {
+    init()
+}
+
+extension StatelessScheduler {
+    public init(service: VirtualService) { self.init() }
+    public mutating func apply(_ change: TableChange, service: VirtualService) {}
+}

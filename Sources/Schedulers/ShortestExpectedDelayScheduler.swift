@@ -3,10 +3,9 @@ import LVSModel
 /// `sed` (`ip_vs_sed.c`): wlc's procedure with the load `active + 1`
 /// (inactive connections ignored); ties go to the first in kernel list order.
 /// Stateless.
-public struct ShortestExpectedDelayScheduler: Scheduler {
+public struct ShortestExpectedDelayScheduler: StatelessScheduler {
     public static let name = "sed"
-    public init(service: VirtualService) {}
-    public mutating func apply(_ change: TableChange, service: VirtualService) {}
+    public init() {}
 
     public mutating func select<Random: SchedulerRandomSource>(
         flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random

@@ -7,10 +7,9 @@ import LVSModel
 /// each picks the first eligible server whose running weight sum reaches it.
 /// The second choice wins only if `weight2 × overhead1 > weight1 × overhead2`
 /// in 32-bit signed wrapping arithmetic, as the kernel computes it. Stateless.
-public struct TwoChoicesScheduler: Scheduler {
+public struct TwoChoicesScheduler: StatelessScheduler {
     public static let name = "twos"
-    public init(service: VirtualService) {}
-    public mutating func apply(_ change: TableChange, service: VirtualService) {}
+    public init() {}
 
     public mutating func select<Random: SchedulerRandomSource>(
         flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random

@@ -4,10 +4,9 @@ import LVSModel
 /// server replaces the candidate only with a strictly higher weight (starting
 /// from 0, so weight 0 never qualifies); ties go to the first in list order.
 /// Stateless.
-public struct WeightedFailoverScheduler: Scheduler {
+public struct WeightedFailoverScheduler: StatelessScheduler {
     public static let name = "fo"
-    public init(service: VirtualService) {}
-    public mutating func apply(_ change: TableChange, service: VirtualService) {}
+    public init() {}
 
     public mutating func select<Random: SchedulerRandomSource>(
         flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random

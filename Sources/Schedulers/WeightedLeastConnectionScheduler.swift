@@ -5,10 +5,9 @@ import LVSModel
 /// > 0 is the initial candidate; a later non-OVERLOAD server replaces it only
 /// when strictly less loaded, so ties go to the first in kernel list order.
 /// Stateless.
-public struct WeightedLeastConnectionScheduler: Scheduler {
+public struct WeightedLeastConnectionScheduler: StatelessScheduler {
     public static let name = "wlc"
-    public init(service: VirtualService) {}
-    public mutating func apply(_ change: TableChange, service: VirtualService) {}
+    public init() {}
 
     public mutating func select<Random: SchedulerRandomSource>(
         flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random

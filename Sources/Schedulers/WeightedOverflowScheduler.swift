@@ -3,10 +3,9 @@ import LVSModel
 /// `ovf` (`ip_vs_ovf.c`): among servers that are not OVERLOAD, have weight ≠ 0
 /// and `active ≤ weight`, the highest weight; ties go to the first in list
 /// order. Inactive connections are ignored. Stateless.
-public struct WeightedOverflowScheduler: Scheduler {
+public struct WeightedOverflowScheduler: StatelessScheduler {
     public static let name = "ovf"
-    public init(service: VirtualService) {}
-    public mutating func apply(_ change: TableChange, service: VirtualService) {}
+    public init() {}
 
     public mutating func select<Random: SchedulerRandomSource>(
         flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random
