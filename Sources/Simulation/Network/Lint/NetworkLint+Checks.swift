@@ -379,7 +379,7 @@ extension NetworkLint {
         }
         fix.append(
             "iptables -t mangle -A OUTPUT -o \(device) -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss \(mss)")
-        fix.append("(in the scenario: network.mss: \(mss))")
+        fix.append("or set network.mss: \(mss) in the scenario")
         return [
             NetworkFinding(
                 check: .tunnelMTU, severity: .warning, host: host.name, setting: "MSS",
