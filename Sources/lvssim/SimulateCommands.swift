@@ -215,6 +215,10 @@ struct CompareCommand: ParsableCommand {
     }
 }
 
+// WIRE: when the loader parses `network` and a topology builder exists (wt-packet), lint it here,
+// after the "ok" line: build a `NetworkLint.Input` from the built hosts (see NetworkLint.swift) and
+// print `"\(path): \(finding)"` for each of `NetworkLint.check(input)`. Findings do not change the
+// exit status (the teach-* scenarios are broken on purpose); a `--strict` flag could make errors exit 65.
 /// `lvssim validate SCENARIO…`.
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -227,6 +227,15 @@ enum LintTopology {
         #expect(findings.map(\.check) == [.answersARPForVIP, .announcesVIP])
     }
 
+    @Test func tunRealServerWithTheVIPOnAnEthernetAliasIsToldToUseTunl0() throws {
+        var server = T.drServer(vipLabel: "eth0:0", forwarding: .tunnel)
+        server.host.interfaces.append(NetworkInterface(name: "tunl0", kind: .ipipTunnel))
+        let finding = try #require(only(T.input(director: T.drDirector, servers: [server], mss: 1440)))
+        #expect(finding.check == .answersARPForVIP)
+        #expect(finding.setting == "eth0:0")
+        #expect(finding.fix.contains("ip addr add 202.99.59.110/32 dev tunl0"))
+    }
+
     @Test func remoteTUNRealServerWithDefaultARPSysctlsIsFine() {
         // The remote server (segment "remote") never sees the router's ARP for the VIP.
         let server = T.tunServer()

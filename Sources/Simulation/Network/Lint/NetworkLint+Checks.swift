@@ -243,7 +243,8 @@ extension NetworkLint {
                         symptom: symptom,
                         fix: [
                             "ip addr del \(input.vip)/\(onDevice.prefixLength) dev \(device.name)",
-                            "ip addr add \(input.vip)/32 dev lo label lo:0",
+                            server.forwarding == .tunnel
+                                ? "ip addr add \(input.vip)/32 dev tunl0" : "ip addr add \(input.vip)/32 dev lo label lo:0",
                         ] + sysctlFix))
             } else {
                 let value = host.effectiveSysctls(on: device.name).arpIgnore

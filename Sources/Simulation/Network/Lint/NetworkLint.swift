@@ -11,6 +11,25 @@ import LVSModel
 /// uses (``ARPPolicy``, ``NetworkHost/route(to:)``,
 /// ``NetworkHost/effectiveSysctls(on:)``), so a finding here is a failure the
 /// simulation will show.
+///
+/// Filling ``Input`` from a built topology (the `network` section):
+/// - `director`, `router`: the built hosts (addresses, aliases, `tunl0`,
+///   sysctls, `gateway` as a default route, `routes`, `ip_forward`);
+/// - `realServers`: one ``RealServer`` per destination of the service in the
+///   director's table — the host whose interfaces hold the RIP, the rule's
+///   port and forwarding method (`.masquerade`, `.directRouting`, `.tunnel`);
+/// - `vip`, `vipPort`: the scenario's virtual service;
+/// - `clientNetwork`/`clientPrefixLength`: the scenario's `clients.subnet`
+///   (or the first client address with prefix 32), `clientSegment`:
+///   `network.clients.segment`;
+/// - `segments`: ``Input/attach(_:device:to:)`` for every interface entry with
+///   a `segment` (device = the label up to `:`), `segmentMTU`: each
+///   segment's `mtu`;
+/// - `mss`, `clientDontFragment`: `network.mss`, `network.client_dont_fragment`.
+///
+/// `lvssim validate` prints each finding's `description`
+/// (`error: rs1: net.ipv4.conf.all.arp_ignore: … — fix: …`); ``NetworkFinding/detail``
+/// has the problem, symptom and fix on separate lines.
 public enum NetworkLint {
     /// One real server of the service, with the forwarding method its rule asks for.
     public struct RealServer: Hashable, Sendable {
