@@ -43,8 +43,8 @@ import Testing
         #expect(positions == positions.sorted())
         // Each lane is labelled at the top and the bottom.
         for name in names { #expect(Self.count(name, in: html) == 2) }
-        // Lane x positions: 150, 410, 670, 930.
-        #expect(html.contains("<line class=\"lifeline\" x1=\"930\""))
+        // Lane x positions: 150, 430, 710, 990.
+        #expect(html.contains("<line class=\"lifeline\" x1=\"990\""))
     }
 
     @Test func rewrittenValuesCarryTheHighlightClass() {
@@ -54,7 +54,9 @@ import Testing
         #expect(html.contains("<tspan class=\"rw\">02:00:00:00:00:d1</tspan> → <tspan class=\"rw\">02:00:00:00:10:01</tspan>"))
         #expect(html.contains("172.16.1.10:40001 → <span class=\"rw\">192.168.10.1</span>:80"))
         #expect(html.contains("<tspan class=\"rw\">202.99.59.110</tspan>:80 → 172.16.1.10:40001"))
-        #expect(html.contains("rewrote eth.src, eth.dst, ip.dst, ip.ttl, ip.csum, l4.csum"))
+        // The field names at the right, wrapped to the notes column.
+        #expect(html.contains(">rewrote eth.src, eth.dst, ip.dst, ip.ttl,</text>"))
+        #expect(html.contains(">ip.csum, l4.csum</text>"))
         #expect(html.contains(".rw { fill: \(TraceHTMLRenderer.highlightColor)"))
         // The client's own SYN: nothing highlighted in its group.
         let first = html.range(of: "id=\"hop-1\"")!
@@ -72,7 +74,7 @@ import Testing
         #expect(Self.count("<path class=\"cross\"", in: html) == 1)
         #expect(html.contains("dropped: 1520 bytes with DF exceed the outside MTU 1500"))
         #expect(Self.count("<rect class=\"outerbox\"", in: html) == 2)
-        #expect(html.contains("<text class=\"outer rw\" x=\"800\" y=\"") )
+        #expect(html.contains("<text class=\"outer rw\" x=\"850\" y=\"") )
         #expect(html.contains(">IPIP 202.99.59.109 → 202.99.59.108 DF</text>"))
         // Directions: the SYN towards rs1 is inbound, the SYN-ACK a reply.
         #expect(html.contains("<g class=\"hop inbound\" id=\"hop-1\">"))

@@ -15,14 +15,14 @@
 public enum TraceHTMLRenderer {
     // Geometry (pixels).
     static let firstLaneX = 150
-    static let laneSpacing = 260
+    static let laneSpacing = 280
     static let headTop = 10
     static let headHeight = 30
     static let rowsTop = 56
     static let rowHeight = 76
     static let notesGap = 100
     static let notesWidth = 330
-    static let noteCharacters = 52
+    static let noteCharacters = 48
 
     /// The highlight colour of rewritten values (also used by the screenshot check).
     public static let highlightColor = "#d6336c"
@@ -79,7 +79,8 @@ public enum TraceHTMLRenderer {
         for index in hops.indices where index % 2 == 1 {
             svg += "<rect class=\"stripe\" x=\"0\" y=\"\(rowsTop + index * rowHeight)\" width=\"\(width)\" height=\"\(rowHeight)\"/>\n"
         }
-        svg += "<text class=\"colhead\" x=\"12\" y=\"\(headTop + 20)\">t (ms) / link</text>\n"
+        svg += "<text class=\"colhead\" x=\"12\" y=\"\(headTop + 12)\">t (ms)</text>"
+        svg += "<text class=\"colhead\" x=\"12\" y=\"\(headTop + 26)\">link</text>\n"
         svg += "<text class=\"colhead\" x=\"\(notesX)\" y=\"\(headTop + 20)\">rewritten fields / note</text>\n"
         for (index, lane) in lanes.enumerated() {
             let x = laneX(index)
@@ -90,35 +91,56 @@ public enum TraceHTMLRenderer {
             }
         }
         for (index, hop) in hops.enumerated() {
-            svg += row(hop, number: index + 1, top: rowsTop + index * rowHeight, lanes: lanes, notesX: notesX)
+            svg += row(
+                hop, number: index + 1, top: rowsTop + index * rowHeight, lanes: lanes,
+                onLink: hosts(on: hop.link, in: hops), notesX: notesX)
         }
         svg += "</svg>"
         return svg
     }
 
     static func marker(_ name: String, _ color: String) -> String {
-        "<marker id=\"arrow-\(name)\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"9\" markerHeight=\"9\" "
-            + "orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"\(color)\"/></marker>"
+        "<marker id=\"arrow-\(name)\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerUnits=\"userSpaceOnUse\" "
+            + "markerWidth=\"11\" markerHeight=\"9\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"\(color)\"/></marker>"
+    }
+
+    /// The hosts seen sending or receiving on `link` anywhere in the trace.
+    static func hosts(on link: String, in hops: [PacketHop]) -> Set<String> {
+        var names: Set<String> = []
+        for hop in hops where hop.link == link {
+            names.insert(hop.from)
+            names.insert(hop.to)
+        }
+        names.remove("*")
+        return names
     }
 
     /// One hop: time and link at the left, the arrow with its labels, notes at the right.
-    static func row(_ hop: PacketHop, number: Int, top: Int, lanes: [String], notesX: Int) -> String {
+    /// A broadcast ("*") is drawn from the sender to the outermost lanes of the
+    /// hosts seen on its link (both ways when they are on both sides), with a
+    /// dot on every other such lane.
+    static func row(_ hop: PacketHop, number: Int, top: Int, lanes: [String], onLink: Set<String>, notesX: Int) -> String {
         let esc = TraceRenderSupport.escapeXML
         let fromIndex = lanes.firstIndex(of: hop.from) ?? 0
         let broadcast = hop.to == "*"
-        var toIndex: Int
-        if broadcast {
-            toIndex = fromIndex < lanes.count - 1 ? lanes.count - 1 : 0
-        } else {
-            toIndex = lanes.firstIndex(of: hop.to) ?? fromIndex
-        }
-        let drop = TraceRenderSupport.isDrop(hop)
         let x1 = laneX(fromIndex)
-        var x2 = laneX(toIndex)
-        if x2 == x1 { x2 = x1 + laneSpacing / 2 }  // a host talking to itself: a short stub
+        // The arrow ends (one, or two for a broadcast reaching both sides).
+        var ends: [Int] = []
+        var dots: [Int] = []
+        if broadcast {
+            let reached = lanes.indices.filter { $0 != fromIndex && onLink.contains(lanes[$0]) }
+            if let left = reached.min(), left < fromIndex { ends.append(laneX(left)) }
+            if let right = reached.max(), right > fromIndex { ends.append(laneX(right)) }
+            dots = reached.map(laneX).filter { !ends.contains($0) }
+        } else if let toIndex = lanes.firstIndex(of: hop.to), toIndex != fromIndex {
+            ends.append(laneX(toIndex))
+        }
+        if ends.isEmpty { ends.append(x1 + laneSpacing / 2) }  // to itself or nobody known: a short stub
+        let drop = TraceRenderSupport.isDrop(hop)
+        let x2 = ends[ends.count - 1]
         let direction = x2 > x1 ? 1 : -1
-        let mid = (x1 + x2) / 2
-        let arrowY = top + 38
+        let mid = ((ends.count == 2 ? ends[0] : x1) + x2) / 2
+        let arrowY = top + 40
         let kind: String
         let color: String
         if drop {
@@ -142,33 +164,38 @@ public enum TraceHTMLRenderer {
         // Above the arrow: protocol and flags, then addresses.
         var protoLabel = TraceRenderSupport.protoLabel(hop)
         if broadcast { protoLabel += " (broadcast)" }
-        out += "<text class=\"proto\" x=\"\(mid)\" y=\"\(top + 16)\">\(esc(protoLabel))</text>\n"
-        out += "<text class=\"addr\" x=\"\(mid)\" y=\"\(top + 31)\">\(tspans(TraceRenderSupport.addressPieces(hop)))</text>\n"
+        out += "<text class=\"proto\" x=\"\(mid)\" y=\"\(top + 15)\">\(esc(protoLabel))</text>\n"
+        out += "<text class=\"addr\" x=\"\(mid)\" y=\"\(top + 30)\">\(tspans(TraceRenderSupport.addressPieces(hop)))</text>\n"
         // The arrow (a dropped packet ends in an X short of the receiver's lane).
-        let end = drop ? x2 - direction * 2 : x2 - direction * 1
         let markerAttribute = drop ? "" : " marker-end=\"url(#arrow-\(color))\""
-        out += "<line class=\"arrow\" x1=\"\(x1)\" y1=\"\(arrowY)\" x2=\"\(end)\" y2=\"\(arrowY)\"\(markerAttribute)/>\n"
+        for end in ends {
+            let tip = end - (end > x1 ? 1 : -1) * (drop ? 2 : 1)
+            out += "<line class=\"arrow\" x1=\"\(x1)\" y1=\"\(arrowY)\" x2=\"\(tip)\" y2=\"\(arrowY)\"\(markerAttribute)/>\n"
+        }
+        for x in dots {
+            out += "<circle class=\"reach\" cx=\"\(x)\" cy=\"\(arrowY)\" r=\"4\"/>\n"
+        }
         if drop {
             out += "<path class=\"cross\" d=\"M\(x2 - 8),\(arrowY - 8) L\(x2 + 8),\(arrowY + 8) M\(x2 - 8),\(arrowY + 8) L\(x2 + 8),\(arrowY - 8)\"/>\n"
         }
         // Below the arrow: MAC addresses, then the outer header.
-        out += "<text class=\"mac\" x=\"\(mid)\" y=\"\(top + 52)\">\(tspans(TraceRenderSupport.macPieces(hop)))</text>\n"
+        out += "<text class=\"mac\" x=\"\(mid)\" y=\"\(top + 54)\">\(tspans(TraceRenderSupport.macPieces(hop)))</text>\n"
         if let outer = hop.outer {
             let label = TraceRenderSupport.outerSummary(outer)
             let added = TraceRenderSupport.outerPieces(hop).first?.rewritten ?? false
             let boxWidth = label.count * 7 + 14
-            out += "<rect class=\"outerbox\" x=\"\(mid - boxWidth / 2)\" y=\"\(top + 57)\" width=\"\(boxWidth)\" height=\"16\" rx=\"3\"/>"
-            out += "<text class=\"outer\(added ? " rw" : "")\" x=\"\(mid)\" y=\"\(top + 69)\">\(esc(label))</text>\n"
+            out += "<rect class=\"outerbox\" x=\"\(mid - boxWidth / 2)\" y=\"\(top + 58)\" width=\"\(boxWidth)\" height=\"16\" rx=\"3\"/>"
+            out += "<text class=\"outer\(added ? " rw" : "")\" x=\"\(mid)\" y=\"\(top + 70)\">\(esc(label))</text>\n"
         }
         // Right column: rewritten field names and the note, wrapped.
-        var lineY = top + 18
+        var lineY = top + 16
         let rewritten = hop.rewritten.map(\.name).joined(separator: ", ")
-        if !rewritten.isEmpty {
-            out += "<text class=\"rwlist rw\" x=\"\(notesX)\" y=\"\(lineY)\">rewrote \(esc(rewritten))</text>\n"
-            lineY += 15
+        let rewrittenLines = rewritten.isEmpty ? [] : wrap("rewrote " + rewritten, width: noteCharacters, maxLines: 2)
+        for line in rewrittenLines {
+            out += "<text class=\"rwlist rw\" x=\"\(notesX)\" y=\"\(lineY)\">\(esc(line))</text>\n"
+            lineY += 14
         }
-        let maxLines = rewritten.isEmpty ? 4 : 3
-        for line in wrap(hop.note, width: noteCharacters, maxLines: maxLines) {
+        for line in wrap(hop.note, width: noteCharacters, maxLines: 4 - rewrittenLines.count) {
             out += "<text class=\"note\(drop ? " dropnote" : "")\" x=\"\(notesX)\" y=\"\(lineY)\">\(esc(line))</text>\n"
             lineY += 14
         }
@@ -188,6 +215,7 @@ public enum TraceHTMLRenderer {
     /// longer word is cut), at most `maxLines` lines, the last ending in "…"
     /// when text was left out.
     static func wrap(_ text: String, width: Int, maxLines: Int) -> [String] {
+        guard maxLines > 0 else { return [] }
         var lines: [String] = []
         var current = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: true) {
@@ -289,6 +317,7 @@ public enum TraceHTMLRenderer {
         .reply .arrow { stroke: #2e7d32; }
         .arp .arrow { stroke: #6c757d; stroke-dasharray: 7 5; }
         .drop .arrow { stroke: #c62828; stroke-dasharray: 2 0; }
+        .reach { fill: #6c757d; }
         .cross { stroke: #c62828; stroke-width: 3.5; fill: none; }
         .rw { fill: \(highlightColor); color: \(highlightColor); font-weight: 700; }
         table { border-collapse: collapse; font-size: 12.5px; }
