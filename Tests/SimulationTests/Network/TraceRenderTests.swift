@@ -220,7 +220,8 @@ enum TraceFixtures {
 
     @Test func arpRowsSayWhoHasAndIsAt() {
         let lines = TraceTextRenderer.render(TraceFixtures.nat).split(separator: "\n").map(String.init)
-        #expect(lines[2].contains("router → *"))
+        #expect(lines[2].contains("router → (broadcast)"))
+        #expect(!lines[2].contains("*"))  // no rewritten marker on an originated ARP request
         #expect(lines[2].contains("02:00:00:00:00:01 → ff:ff:ff:ff:ff:ff"))
         #expect(lines[2].contains("who-has 202.99.59.110 tell 202.99.59.1"))
         #expect(lines[2].contains("ARP request"))

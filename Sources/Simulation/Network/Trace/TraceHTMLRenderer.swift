@@ -258,7 +258,7 @@ public enum TraceHTMLRenderer {
             let rewritten = TraceRenderSupport.rewrittenList(hop).replacingOccurrences(of: ",", with: ", ")
             html += "<tr class=\"\(TraceRenderSupport.isDrop(hop) ? "droprow" : "")\">"
             html += "<td class=\"r\">\(index + 1)</td><td class=\"r\">\(TraceRenderSupport.milliseconds(hop.timeNanoseconds))</td>"
-            html += "<td>\(esc(hop.link))</td><td>\(esc(hop.from)) → \(esc(hop.to))</td>"
+            html += "<td>\(esc(hop.link))</td><td>\(esc(TraceRenderSupport.hostPair(hop)))</td>"
             html += "<td class=\"m\">\(tspans(TraceRenderSupport.macPieces(hop), element: "span"))</td>"
             html += "<td class=\"m\">\(tspans(TraceRenderSupport.addressPieces(hop), element: "span"))</td>"
             html += "<td>\(esc(TraceRenderSupport.protoLabel(hop)))</td>"

@@ -32,6 +32,12 @@ enum TraceRenderSupport {
         }
     }
 
+    /// "sender → receiver"; a broadcast's "*" is written "(broadcast)" so it
+    /// cannot be taken for the text table's rewritten marker.
+    static func hostPair(_ hop: PacketHop) -> String {
+        "\(hop.from) → \(hop.to == "*" ? "(broadcast)" : hop.to)"
+    }
+
     /// The ARP question or answer in tcpdump's words:
     /// "who-has 202.99.59.110 tell 202.99.59.1", "202.99.59.110 is-at 02:00:00:00:00:d0".
     static func arpSummary(_ arp: PacketHop.ARPFields) -> String {

@@ -1,7 +1,7 @@
 /// `lvssim trace --format text`: the hops as an aligned table for a terminal.
 ///
 /// Columns: `#`, `t (ms)` (milliseconds with microsecond precision), `link`,
-/// `from → to`, `src MAC → dst MAC`, `src IP:port → dst IP:port` (for ARP
+/// `from → to` (a broadcast's receiver is "(broadcast)"), `src MAC → dst MAC`, `src IP:port → dst IP:port` (for ARP
 /// the question or answer), `proto` (with the TCP flags), `outer` (the IPIP
 /// header or `-`), `rewritten` (the field names or `-`) and `note`. A value
 /// the sending host rewrote on this hop carries a `*` right after it; a
@@ -31,7 +31,7 @@ public enum TraceTextRenderer {
                 [Piece(String(index + 1))],
                 [Piece(TraceRenderSupport.milliseconds(hop.timeNanoseconds))],
                 [Piece(hop.link)],
-                [Piece("\(hop.from) → \(hop.to)")],
+                [Piece(TraceRenderSupport.hostPair(hop))],
                 TraceRenderSupport.macPieces(hop),
                 TraceRenderSupport.addressPieces(hop),
                 [Piece(TraceRenderSupport.protoLabel(hop))],
