@@ -322,7 +322,7 @@ public enum TraceHTMLRenderer {
         .rw { fill: \(highlightColor); color: \(highlightColor); font-weight: 700; }
         table { border-collapse: collapse; font-size: 12.5px; }
         th, td { border: 1px solid #d8dee6; padding: 3px 7px; text-align: left; vertical-align: top; }
-        th { background: #e8eef6; }
+        th { background: #e8eef6; white-space: nowrap; }
         td.r { text-align: right; }
         tr.droprow td { background: #fdecea; }
         """
