@@ -11,7 +11,7 @@ struct LVSSim: ParsableCommand {
             ipvsadm-save files), replay real-kernel decision traces against lvssim's schedulers, \
             and measure them.
             """,
-        subcommands: [IPVSAdmCommand.self, ReplayCommand.self, SchedulersCommand.self, BenchCommand.self, RunCommand.self, CompareCommand.self, ValidateCommand.self]
+        subcommands: [IPVSAdmCommand.self, ReplayCommand.self, SchedulersCommand.self, BenchCommand.self, RunCommand.self, CompareCommand.self, ValidateCommand.self, TraceCommand.self]
     )
 
     /// `lvssim ipvsadm …` hands every argument to the ipvsadm emulation
