@@ -52,6 +52,9 @@ public struct ClusterSimulation {
     public mutating func run() -> ReplicationResult {
         let start = DispatchTime.now().uptimeNanoseconds
         engine.run(handler: &model)
+        // The last arrival may find the system empty and stop the engine before
+        // its own connection is sent (see `arrive`); at packet level run on.
+        while model.pk.enabled && model.measuredOutstanding > 0 && engine.pendingCount > 0 { engine.run(handler: &model) }
         var result = model.finish(engine: engine)
         result.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         model.recorder?.flush()
@@ -369,7 +372,7 @@ struct ClusterModel: EventHandler {
         progressStep = max(1, (totalArrivals ?? 1_000_000) / 100)
         sampleLimit = scenario.sampleConnections
         if arrivalEndNs != .max { engine.schedule(Event(kind: EventKind.windowEnd), at: SimTime(nanoseconds: arrivalEndNs)) }
-        if scenario.level == .packet { try setUpPacketLevel(scenario: scenario) }
+        if scenario.level == .packet { try setUpPacketLevel(scenario: scenario, replication: replication) }
         startArrivals(engine: &engine)
     }
 

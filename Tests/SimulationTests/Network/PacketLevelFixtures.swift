@@ -6,14 +6,16 @@ import LVSModel
 enum PacketLevelFixtures {
     static func scenario(_ yaml: String) throws -> Scenario { try ScenarioLoader(file: "packet.yaml").parse(yaml) }
 
-    static let workload = """
-        clients: {subnet: 203.0.113.0/24, count: 200, syn_retries: 2}
+    static func workload(clients: Int = 200) -> String { """
+        clients: {subnet: 203.0.113.0/24, count: \(clients), syn_retries: 2}
         workload:
           arrivals: {process: deterministic, rate: 10}
           demand: {distribution: deterministic, value_ms: 1}
-        """
+        """ }
 
-    static let routerAndSegments = """
+    static func routerAndSegments(macs: Bool = false) -> String {
+        let r0 = macs ? ", mac: \"02:00:00:00:01:00\"" : "", r1 = macs ? ", mac: \"02:00:00:00:01:01\"" : ""
+        return """
           segments:
             - {name: internet, latency_us: 1000}
             - {name: outside, latency_us: 50}
@@ -21,14 +23,17 @@ enum PacketLevelFixtures {
           clients: {segment: internet, gateway: 172.16.0.1}
           router:
             interfaces:
-              - {device: eth0, address: 172.16.0.1/16, segment: internet}
-              - {device: eth1, address: 202.99.59.1/24, segment: outside}
+              - {device: eth0, address: 172.16.0.1/16, segment: internet\(r0)}
+              - {device: eth1, address: 202.99.59.1/24, segment: outside\(r1)}
         """
+    }
 
     /// NAT: director 202.99.59.110 outside / 192.168.10.254 inside; real servers 192.168.10.1–3:8080.
     static func nat(connections: Int = 1, scheduler: String = "rr", gateway: String = "192.168.10.254",
-                    extraRouter: String = "", requestBytes: Int = 300, responseBytes: Int = 2000) -> String {
-        """
+                    extraRouter: String = "", requestBytes: Int = 300, responseBytes: Int = 2000, macs: Bool = false,
+                    clients: Int = 200) -> String {
+        let m = { (name: String) in macs ? ", mac: \"\(name)\"" : "" }
+        return """
         name: nat
         seed: 7
         replications: 1
@@ -39,32 +44,33 @@ enum PacketLevelFixtures {
           - {address: 192.168.10.1:8080}
           - {address: 192.168.10.2:8080}
           - {address: 192.168.10.3:8080}
-        \(workload)
+        \(workload(clients: clients))
         network:
           request_bytes: \(requestBytes)
           response_bytes: \(responseBytes)
-        \(routerAndSegments)\(extraRouter)
+        \(routerAndSegments(macs: macs))\(extraRouter)
           director:
             interfaces:
-              - {device: eth0, address: 202.99.59.110/24, segment: outside}
-              - {device: eth1, address: 192.168.10.254/24, segment: inside}
+              - {device: eth0, address: 202.99.59.110/24, segment: outside\(m("02:00:00:00:00:d0"))}
+              - {device: eth1, address: 192.168.10.254/24, segment: inside\(m("02:00:00:00:00:d1"))}
             gateway: 202.99.59.1
             ip_forward: 1
           real_servers:
-            - {name: rs1, interfaces: [{device: eth0, address: 192.168.10.1/24, segment: inside}], gateway: \(gateway)}
-            - {name: rs2, interfaces: [{device: eth0, address: 192.168.10.2/24, segment: inside}], gateway: \(gateway)}
-            - {name: rs3, interfaces: [{device: eth0, address: 192.168.10.3/24, segment: inside}], gateway: \(gateway)}
+            - {name: rs1, interfaces: [{device: eth0, address: 192.168.10.1/24, segment: inside\(m("02:00:00:00:10:01"))}], gateway: \(gateway)}
+            - {name: rs2, interfaces: [{device: eth0, address: 192.168.10.2/24, segment: inside\(m("02:00:00:00:10:02"))}], gateway: \(gateway)}
+            - {name: rs3, interfaces: [{device: eth0, address: 192.168.10.3/24, segment: inside\(m("02:00:00:00:10:03"))}], gateway: \(gateway)}
         """
     }
 
     /// DR or TUN: VIP 202.99.59.110 on the director's eth0:0, DIP 202.99.59.109, real servers .108 and .107.
     static func direct(
         method: String = "dr", connections: Int = 1, scheduler: String = "rr", vipDevice: String = "lo:0",
-        sysctls: String = "{all: {arp_ignore: 1, arp_announce: 2}}", rs2Segment: String = "outside",
-        requestBytes: Int = 300, responseBytes: Int = 2000
+        sysctls: String = "{all: {arp_ignore: 1, arp_announce: 2}}", rs2Segment: String = "outside", clients: Int = 200,
+        requestBytes: Int = 300, responseBytes: Int = 2000, macs: Bool = false
     ) -> String {
-        let tunnel = method == "tun"
-        let vip = tunnel ? "{device: tunl0, address: 202.99.59.110/32}" : "{device: \(vipDevice), address: 202.99.59.110/32}"
+        let tunnel = method == "tun" && vipDevice == "lo:0"
+        let vip = vipDevice == "none" ? "" : tunnel ? ", {device: tunl0, address: 202.99.59.110/32}" : ", {device: \(vipDevice), address: 202.99.59.110/32}"
+        let m = { (name: String) in macs ? ", mac: \"\(name)\"" : "" }
         let rpFilter = tunnel ? ", tunl0: {rp_filter: 0}" : ""
         let rsSysctls = sysctls.hasSuffix("}") && tunnel ? String(sysctls.dropLast()) + rpFilter + "}" : sysctls
         return """
@@ -77,23 +83,23 @@ enum PacketLevelFixtures {
         servers:
           - {address: 202.99.59.108:80}
           - {address: 202.99.59.107:80}
-        \(workload)
+        \(workload(clients: clients))
         network:
           request_bytes: \(requestBytes)
           response_bytes: \(responseBytes)
-        \(routerAndSegments)
+        \(routerAndSegments(macs: macs))
           director:
             interfaces:
-              - {device: eth0, address: 202.99.59.109/24, segment: outside}
+              - {device: eth0, address: 202.99.59.109/24, segment: outside\(m("02:00:00:00:00:d0"))}
               - {device: "eth0:0", address: 202.99.59.110/32}
             gateway: 202.99.59.1
           real_servers:
             - name: rs1
-              interfaces: [{device: eth0, address: 202.99.59.108/24, segment: outside}, \(vip)]
+              interfaces: [{device: eth0, address: 202.99.59.108/24, segment: outside\(m("02:00:00:00:10:01"))}\(vip)]
               gateway: 202.99.59.1
               sysctls: \(rsSysctls)
             - name: rs2
-              interfaces: [{device: eth0, address: 202.99.59.107/24, segment: \(rs2Segment)}, \(vip)]
+              interfaces: [{device: eth0, address: 202.99.59.107/24, segment: \(rs2Segment)\(m("02:00:00:00:10:02"))}\(vip)]
               gateway: 202.99.59.1
               sysctls: \(rsSysctls)
         """

@@ -30,7 +30,7 @@ extension ClusterModel {
 
     // MARK: Setup
 
-    mutating func setUpPacketLevel(scenario: Scenario) throws(SimulationSetupError) {
+    mutating func setUpPacketLevel(scenario: Scenario, replication: Int) throws(SimulationSetupError) {
         let topology = try NetworkTopology(scenario: scenario)
         let network = scenario.network!
         var state = PacketLevelState()
@@ -79,6 +79,7 @@ extension ClusterModel {
         state.responseBytes = network.responseBytes
         state.dontFragment = network.clientDontFragment
         state.schedulerName = director.table.services[serviceIndex].scheduler
+        state.seed = scenario.seed &+ UInt64(replication) &* 0x1000_0000_01
         pk = state
     }
 
@@ -214,7 +215,7 @@ extension ClusterModel {
         } while offset < pk.requestBytes
     }
 
-    mutating func clientReceive(_ packet: Packet, flow: UInt64, engine: inout Engine) {
+    mutating func clientReceive(_ packet: Packet, flow: UInt64, hop: Int32, engine: inout Engine) {
         let now = engine.now.nanoseconds
         let slot = liveSlot(flow)
         switch packet.transport {
@@ -223,8 +224,12 @@ extension ClusterModel {
             switch message.kind {
             case .fragmentationNeeded(let mtu):
                 let newMSS = max(48, min(Int(pk.flows[slot].clientMSS), mtu - IPv4Header.length - TCPHeader.length))
+                guard newMSS < Int(pk.flows[slot].clientMSS) else {
+                    note(hop: hop) { _ in "client: path MTU \(mtu), MSS already \(newMSS)" }
+                    return
+                }
                 pk.flows[slot].clientMSS = UInt16(newMSS)
-                note(flow) { m in "client: path MTU \(mtu) → MSS \(newMSS), sends the request again" }
+                note(hop: hop) { _ in "client: path MTU \(mtu) → MSS \(newMSS), sends the request again" }
                 if pk.flows[slot].client == 2 && pk.flows[slot].lastByteAt < 0 { clientSendRequest(slot, engine: &engine) }
             case .portUnreachable:
                 result.icmpRefusals += 1
@@ -236,7 +241,7 @@ extension ClusterModel {
             let fromService = packet.ip.source == vip.address && tcp.sourcePort == vip.port
             guard let slot, fromService, pk.flows[slot].client >= 1, pk.flows[slot].client <= 3 else {
                 if !tcp.flags.contains(.rst) {
-                    note(flow) { m in "client: no socket for \(packet.ip.source):\(tcp.sourcePort) → RST" }
+                    note(hop: hop) { m in "client: no socket for \(packet.ip.source):\(tcp.sourcePort) → RST" }
                     sendReset(from: Self.clientsHost, answering: packet, tcp: tcp, flow: flow, engine: &engine)
                 }
                 return
@@ -289,12 +294,12 @@ extension ClusterModel {
 
     // MARK: Real servers
 
-    mutating func serverReceive(_ packet: Packet, host: Int, flow: UInt64, engine: inout Engine) {
+    mutating func serverReceive(_ packet: Packet, host: Int, flow: UInt64, hop: Int32, engine: inout Engine) {
         guard case .tcp(let tcp) = packet.transport else { return }
         let server = pk.serverOfHost[host]
         guard server >= 0, tcp.destinationPort == pk.listenPort[host] else {
             if !tcp.flags.contains(.rst) {
-                note(flow) { m in "\(m.pk.names[host]): nothing listens on port \(tcp.destinationPort) → RST" }
+                note(hop: hop) { m in "\(m.pk.names[host]): nothing listens on port \(tcp.destinationPort) → RST" }
                 sendReset(from: host, answering: packet, tcp: tcp, flow: flow, engine: &engine)
             }
             return
@@ -307,7 +312,7 @@ extension ClusterModel {
                 guard inSystem[server] < capacity else {
                     result.synDrops += 1
                     if inWindow { serverDrops[server] += 1 }
-                    note(flow) { m in "dropped at \(m.pk.names[host]): listen queue full" }
+                    note(hop: hop) { m in "dropped at \(m.pk.names[host]): listen queue full" }
                     return
                 }
                 if f.server == 0 && conns[slot].flags & ConnFlag.measured != 0 { boundConnections[server] += 1 }
@@ -323,7 +328,7 @@ extension ClusterModel {
         }
         guard Int(f.serverHost) == host, f.server >= 1 else {
             if !tcp.flags.contains(.rst) {
-                note(flow) { m in "\(m.pk.names[host]): no connection for this segment → RST" }
+                note(hop: hop) { m in "\(m.pk.names[host]): no connection for this segment → RST" }
                 sendReset(from: host, answering: packet, tcp: tcp, flow: flow, engine: &engine)
             }
             return
@@ -679,7 +684,7 @@ extension ClusterModel {
             return
         }
         for frame in pending.frames {
-            note(frame: frame) { m in "dropped at \(m.pk.names[host]): \(DropReason.neighbourUnresolved(pending.target).explanation) (no ARP reply)" }
+            note(pk.frames[Int(frame)].flow) { m in "dropped at \(m.pk.names[host]): \(DropReason.neighbourUnresolved(pending.target).explanation) (no ARP reply)" }
             pk.heldNotes[frame] = nil
             freeFrame(frame)
         }
@@ -706,12 +711,24 @@ extension ClusterModel {
         }
     }
 
-    mutating func sendARP(_ arp: ARPPacket, port: Int, flow: UInt64, engine: inout Engine, note: (ClusterModel) -> String) {
+    /// How long `host` takes to answer an ARP request at `now`: 0–20 µs from a
+    /// hash of (seed, host, time). Hosts answering the same broadcast thus race
+    /// (`spec/ipvs-forwarding.md` §6.1: which reply arrives first, and wins the
+    /// router's cache, is not fixed), reproducibly for a seed.
+    func arpReplyDelay(host: Int, now: Int64) -> Int64 {
+        var x = pk.seed ^ (UInt64(host) &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(bitPattern: now)
+        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+        x ^= x >> 31
+        return Int64(x % 20_000)
+    }
+
+    mutating func sendARP(_ arp: ARPPacket, port: Int, flow: UInt64, delay: Int64 = 0, engine: inout Engine, note: (ClusterModel) -> String) {
         let placeholder = Packet(
             ethernet: arp.ethernet, ip: IPv4Header(source: arp.senderIP, destination: arp.targetIP, protocol: .icmp, totalLength: 0),
             transport: .icmp(ICMPMessage(kind: .echoRequest)))
         let frame = newFrame(Frame(packet: placeholder, arp: arp, flow: flow, hop: -1))
-        transmit(frame, port: port, rewritten: [], engine: &engine, note: note)
+        transmit(frame, port: port, rewritten: [], delay: delay, engine: &engine, note: note)
     }
 
     mutating func arpReceive(_ arp: ARPPacket, port: Int, flow: UInt64, hop: Int32, engine: inout Engine) {
@@ -723,7 +740,7 @@ extension ClusterModel {
             let update = pk.arp[host].process(arp, isAnsweredByUs: answer != nil, at: now)
             noteCacheUpdate(update, arp: arp, host: host, hop: hop)
             if let answer {
-                sendARP(answer, port: port, flow: flow, engine: &engine) { m in
+                sendARP(answer, port: port, flow: flow, delay: arpReplyDelay(host: host, now: now.nanoseconds), engine: &engine) { m in
                     "\(m.pk.names[host]): \(answer.senderIP) is at \(answer.senderMAC)"
                 }
             }
@@ -768,7 +785,9 @@ extension ClusterModel {
 
     /// Queues frame `frame` on `port`'s FIFO: serialisation at the segment's
     /// bandwidth (`max(60, frame bytes) × 8 / bits per second`), then its latency.
-    mutating func transmit(_ frame: Int32, port: Int, rewritten: [PacketField], engine: inout Engine, note: (ClusterModel) -> String) {
+    mutating func transmit(
+        _ frame: Int32, port: Int, rewritten: [PacketField], delay: Int64 = 0, engine: inout Engine, note: (ClusterModel) -> String
+    ) {
         let segment = Int(pk.ports[port].segment)
         let bytes: Int
         let destination: MACAddress
@@ -781,7 +800,7 @@ extension ClusterModel {
         }
         let now = engine.now.nanoseconds
         let serialisation = Int64((Double(max(60, bytes) * 8) / pk.segments[segment].bitsPerSecond * 1e9).rounded())
-        let start = max(now, pk.ports[port].busyUntil)
+        let start = max(now + delay, pk.ports[port].busyUntil)
         pk.ports[port].busyUntil = start + serialisation
         let arrival = SimTime(nanoseconds: start + serialisation + pk.segments[segment].latencyNanoseconds)
         if destination.isBroadcast {
@@ -827,9 +846,9 @@ extension ClusterModel {
             switch PacketReceiver.receive(frame.packet, on: device, host: pk.hosts[host]) {
             case .deliver(let packet, _):
                 if host == Self.clientsHost {
-                    clientReceive(packet, flow: frame.flow, engine: &engine)
+                    clientReceive(packet, flow: frame.flow, hop: frame.hop, engine: &engine)
                 } else if pk.serverOfHost[host] >= 0 {
-                    serverReceive(packet, host: host, flow: frame.flow, engine: &engine)
+                    serverReceive(packet, host: host, flow: frame.flow, hop: frame.hop, engine: &engine)
                 }
             case .forward(let packet):
                 forward(packet, host: host, arrival: device, flow: frame.flow, hop: frame.hop, engine: &engine)

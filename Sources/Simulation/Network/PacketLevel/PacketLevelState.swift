@@ -105,6 +105,8 @@ struct PacketLevelState {
     var responseBytes = 20000
     var dontFragment = true
     var ipID: UInt16 = 0
+    /// The run's seed (ARP reply delays).
+    var seed: UInt64 = 0
     /// Packet events handled (frame arrivals, ARP and client timers).
     var events = 0
     /// Tracing: the connection sequence (0-based) to follow, its flow once known, the hops.
