@@ -414,7 +414,7 @@ extension ClusterModel {
 
     mutating func directorReceive(_ packet: Packet, port: Int, flow: UInt64, hop: Int32, engine: inout Engine) {
         let device = pk.ports[port].device
-        let verdict = PacketReceiver.receive(packet, on: device, host: pk.hosts[Self.directorHost])
+        let verdict = receiveVerdict(packet, port: port)
         switch verdict {
         case .deliver(let delivered, _):
             if case .tcp(let tcp) = delivered.transport, delivered.ip.destination == vip.address, tcp.destinationPort == vip.port {
@@ -440,6 +440,15 @@ extension ClusterModel {
         }
     }
 
+    /// Re-arms the entry timer only when the new expiry comes before the
+    /// pending timer: a later expiry is found by that timer (`.notDue`), which
+    /// re-arms then — one timer event per entry instead of one per packet.
+    @inline(__always)
+    mutating func armEntry(_ slot: Int, expiry: Int64, engine: inout Engine) {
+        if conns[slot].timerAt != .max && conns[slot].timerAt <= expiry { return }
+        arm(slot, expiry: expiry, engine: &engine)
+    }
+
     /// The NAT entry a reply (RIP:rport → CIP:cport) belongs to, if any.
     func natReplyEntry(_ packet: Packet, flow: UInt64) -> ConnectionID? {
         guard packet.outer == nil, let slot = liveSlot(flow), let id = entryID(slot) else { return nil }
@@ -461,7 +470,7 @@ extension ClusterModel {
         if let existing = entryID(slot) {
             id = existing
             let expiry = director.receive(existing, flags: tcp.flags, direction: .input, now: now)
-            arm(slot, expiry: expiry, engine: &engine)
+            armEntry(slot, expiry: expiry, engine: &engine)
             sync(Int(director.connections[existing].serverIndex), now: now)
         } else if tcp.flags.contains(.syn) && !tcp.flags.contains(.ack) {
             let client = clientEndpoint(slot)
@@ -496,9 +505,50 @@ extension ClusterModel {
         let entry = director.connections[id]
         let destination = Endpoint(address: entry.destination.address, port: entry.serverPort == 0 ? entry.destination.port : entry.serverPort)
         let method = entry.forwarding
-        let nextHop = route(Self.directorHost, to: destination.address)?.nextHop
-        if let nextHop { pk.forwarder.neighbours[nextHop] = pk.arp[Self.directorHost].lookup(nextHop, at: engine.now) ?? .zero }
+        let server = Int(entry.serverIndex)
+        let note = { (m: ClusterModel) -> String in
+            let name = server >= 0 && server < m.pk.hostOfServer.count ? m.pk.names[m.pk.hostOfServer[server]] : "\(destination)"
+            return "director: IPVS \(Self.methodName(method)) → \(name) (\(m.pk.schedulerName)), entry \(m.director.connections[id].listingState)"
+        }
+        if server >= 0, server < pk.inboundTemplates.count, let template = pk.inboundTemplates[server],
+            template.destination == destination, template.method == method, packet.outer == nil, packet.ip.ttl > 1,
+            !(packet.ip.dontFragment && packet.innerLength > template.mtu),
+            let mac = pk.arp[Self.directorHost].lookup(template.nextHop, at: engine.now)
+        {
+            var out = packet
+            out.ip.ttl -= 1
+            switch method {
+            case .masquerade:
+                out.ip.destination = destination.address
+                out.transport.destinationPort = destination.port
+            case .tunnel:
+                out.outer = IPv4Header(
+                    source: template.outerSource ?? .v4(0), destination: destination.address, ttl: out.ip.ttl, protocol: .ipip,
+                    dontFragment: pk.forwarder.isPMTUDiscoveryEnabled && packet.ip.dontFragment,
+                    totalLength: out.innerLength + IPv4Header.length)
+            default:
+                break
+            }
+            out.ethernet = EthernetHeader(source: template.sourceMAC, destination: mac)
+            let frame = newFrame(Frame(packet: out, arp: nil, flow: flow, hop: -1))
+            transmit(frame, port: Int(template.port), rewritten: template.rewritten, engine: &engine, note: note)
+            return
+        }
+        let route = route(Self.directorHost, to: destination.address)
+        if let nextHop = route?.decision.nextHop {
+            pk.forwarder.neighbours[nextHop] = pk.arp[Self.directorHost].lookup(nextHop, at: engine.now) ?? .zero
+        }
         let forwarded = pk.forwarder.forwardInbound(packet, to: destination, method: method)
+        if server >= 0, let route, route.port >= 0, !route.decision.isLocal, forwarded.drop == nil, forwarded.warnings.isEmpty,
+            forwarded.transmissions.count == 1, let out = forwarded.transmissions.first?.packet
+        {
+            while pk.inboundTemplates.count <= server { pk.inboundTemplates.append(nil) }
+            let tunnelMTU = pk.forwarder.isPMTUDiscoveryEnabled ? route.decision.mtu - DirectorForwarder.ipipOverhead : Int.max
+            pk.inboundTemplates[server] = InboundTemplate(
+                destination: destination, method: method, port: route.port, sourceMAC: pk.ports[Int(route.port)].mac,
+                nextHop: route.decision.nextHop, mtu: method == .tunnel ? tunnelMTU : route.decision.mtu,
+                outerSource: out.outer?.source, rewritten: forwarded.rewrittenFields)
+        }
         emit(forwarded, host: Self.directorHost, flow: flow, hop: hop, engine: &engine) { m in
             let server = Int(entry.serverIndex)
             let name = server >= 0 && server < m.pk.hostOfServer.count ? m.pk.names[m.pk.hostOfServer[server]] : "\(destination)"
@@ -510,10 +560,29 @@ extension ClusterModel {
         let now = engine.now.nanoseconds
         if case .tcp(let tcp) = packet.transport, let slot = liveSlot(flow) {
             let expiry = director.receive(id, flags: tcp.flags, direction: .output, now: now)
-            arm(slot, expiry: expiry, engine: &engine)
+            armEntry(slot, expiry: expiry, engine: &engine)
             sync(Int(director.connections[id].serverIndex), now: now)
         }
-        if let nextHop = route(Self.directorHost, to: packet.ip.destination)?.nextHop {
+        let route = route(Self.directorHost, to: packet.ip.destination)
+        if let route, route.port >= 0, !route.decision.isLocal, route.decision.interface != device,
+            pk.hosts[Self.directorHost].isForwardingEnabled, packet.ip.ttl > 1,
+            !(packet.ip.dontFragment && packet.innerLength > route.decision.mtu),
+            let mac = pk.arp[Self.directorHost].lookup(route.decision.nextHop, at: engine.now)
+        {
+            // What forwardReply does when no redirect or ICMP is due.
+            var out = packet
+            out.ip.ttl -= 1
+            out.ip.source = vip.address
+            let samePort = packet.transport.sourcePort == vip.port
+            out.transport.sourcePort = vip.port
+            out.ethernet = EthernetHeader(source: pk.ports[Int(route.port)].mac, destination: mac)
+            let frame = newFrame(Frame(packet: out, arp: nil, flow: flow, hop: -1))
+            transmit(frame, port: Int(route.port), rewritten: samePort ? Self.natReplySamePortFields : Self.natReplyFields, engine: &engine) { m in
+                "director: IPVS NAT reply, source → \(m.vip), entry \(m.director.connections[id].listingState)"
+            }
+            return
+        }
+        if let nextHop = route?.decision.nextHop {
             pk.forwarder.neighbours[nextHop] = pk.arp[Self.directorHost].lookup(nextHop, at: engine.now) ?? .zero
         }
         let result = pk.forwarder.forwardReply(packet, arrivingOn: device, virtualService: vip)
@@ -556,22 +625,63 @@ extension ClusterModel {
 
     /// A cached route lookup (configurations do not change during a run).
     @inline(__always)
-    mutating func route(_ host: Int, to destination: IPAddress) -> RouteDecision? {
+    mutating func route(_ host: Int, to destination: IPAddress) -> CachedRoute? {
         if let cached = pk.routes[host][destination] { return cached }
-        let decision = pk.hosts[host].route(to: destination)
-        if let decision { pk.routes[host][destination] = decision }
-        return decision
+        guard let decision = pk.hosts[host].route(to: destination) else { return nil }
+        let cached = CachedRoute(decision: decision, port: pk.portOfDevice[host][decision.interface] ?? -1)
+        pk.routes[host][destination] = cached
+        return cached
+    }
+
+    static let forwardedFields: [PacketField] = [.ethernetSource, .ethernetDestination, .ttl, .ipChecksum]
+    static let natReplyFields: [PacketField] = [
+        .ethernetSource, .ethernetDestination, .ipSource, .ttl, .ipChecksum, .sourcePort, .transportChecksum,
+    ]
+    static let natReplySamePortFields: [PacketField] = [
+        .ethernetSource, .ethernetDestination, .ipSource, .ttl, .ipChecksum, .transportChecksum,
+    ]
+
+    /// ``PacketReceiver/receive(_:on:host:)`` for a frame that arrived on `port`,
+    /// remembered by addresses (the switch only hands a device frames for its MAC).
+    @inline(__always)
+    mutating func receiveVerdict(_ packet: Packet, port: Int) -> ReceiveVerdict {
+        guard case .v4(let source) = packet.ip.source, case .v4(let destination) = packet.ip.destination else {
+            return PacketReceiver.receive(packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)])
+        }
+        var key = ReceiveKey(port: Int32(port), hasOuter: false, outerSource: 0, outerDestination: 0, source: source, destination: destination)
+        if let outer = packet.outer, case .v4(let a) = outer.source, case .v4(let b) = outer.destination {
+            key.hasOuter = true
+            key.outerSource = a
+            key.outerDestination = b
+        }
+        if let memo = pk.receiveMemo[key] {
+            switch memo {
+            case .deliver:
+                var delivered = packet
+                delivered.outer = nil
+                return .deliver(delivered, interface: "")
+            case .forward: return .forward(packet)
+            case .drop(let reason): return .drop(reason)
+            }
+        }
+        let verdict = PacketReceiver.receive(packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)])
+        switch verdict {
+        case .deliver: pk.receiveMemo[key] = .deliver
+        case .forward: pk.receiveMemo[key] = .forward
+        case .drop(let reason): pk.receiveMemo[key] = .drop(reason)
+        }
+        return verdict
     }
 
     /// Sends a packet `host` originates (source already set) by its route.
     mutating func originate(
         _ host: Int, _ packet: Packet, flow: UInt64, engine: inout Engine, note: (ClusterModel) -> String
     ) {
-        guard let decision = route(host, to: packet.ip.destination), !decision.isLocal else {
+        guard let route = route(host, to: packet.ip.destination), !route.decision.isLocal else {
             self.note(flow) { m in "\(m.pk.names[host]): no route to \(packet.ip.destination)" }
             return
         }
-        send(packet, host: host, device: decision.interface, nextHop: decision.nextHop, flow: flow, rewritten: [], engine: &engine, note: note)
+        send(packet, host: host, port: route.port, nextHop: route.decision.nextHop, flow: flow, rewritten: [], engine: &engine, note: note)
     }
 
     /// Ordinary IP forwarding (router, or a host with `ip_forward=1`).
@@ -587,7 +697,7 @@ extension ClusterModel {
             }
             return
         }
-        guard let decision = route(host, to: header.destination), !decision.isLocal else {
+        guard let decision = route(host, to: header.destination)?.decision, !decision.isLocal else {
             note(hop: hop) { m in "dropped at \(m.pk.names[host]): no route to \(header.destination)" }
             return
         }
@@ -602,8 +712,8 @@ extension ClusterModel {
         header.ttl -= 1
         packet.routingHeader = header
         send(
-            packet, host: host, device: decision.interface, nextHop: decision.nextHop, flow: flow,
-            rewritten: [.ethernetSource, .ethernetDestination, .ttl, .ipChecksum], engine: &engine
+            packet, host: host, port: pk.routes[host][header.destination]?.port ?? -1, nextHop: decision.nextHop, flow: flow,
+            rewritten: Self.forwardedFields, engine: &engine
         ) { m in "\(m.pk.names[host]): forwards" }
     }
 
@@ -613,8 +723,18 @@ extension ClusterModel {
         _ packet: Packet, host: Int, device: String, nextHop: IPAddress, flow: UInt64, rewritten: [PacketField],
         engine: inout Engine, note: (ClusterModel) -> String
     ) {
-        guard let port = pk.portOfDevice[host][device] else {
-            self.note(flow) { m in "\(m.pk.names[host]): device \(device) is on no segment, packet lost" }
+        send(
+            packet, host: host, port: pk.portOfDevice[host][device] ?? -1, nextHop: nextHop, flow: flow, rewritten: rewritten,
+            engine: &engine, note: note)
+    }
+
+    /// ``send(_:host:device:nextHop:flow:rewritten:engine:note:)`` with the device's port known (-1: none).
+    mutating func send(
+        _ packet: Packet, host: Int, port: Int32, nextHop: IPAddress, flow: UInt64, rewritten: [PacketField],
+        engine: inout Engine, note: (ClusterModel) -> String
+    ) {
+        guard port >= 0 else {
+            self.note(flow) { m in "\(m.pk.names[host]): the route's device is on no segment, packet lost" }
             return
         }
         var packet = packet
@@ -842,8 +962,7 @@ extension ClusterModel {
         case Self.directorHost:
             directorReceive(frame.packet, port: port, flow: frame.flow, hop: frame.hop, engine: &engine)
         default:
-            let device = pk.ports[port].device
-            switch PacketReceiver.receive(frame.packet, on: device, host: pk.hosts[host]) {
+            switch receiveVerdict(frame.packet, port: port) {
             case .deliver(let packet, _):
                 if host == Self.clientsHost {
                     clientReceive(packet, flow: frame.flow, hop: frame.hop, engine: &engine)
@@ -851,7 +970,7 @@ extension ClusterModel {
                     serverReceive(packet, host: host, flow: frame.flow, hop: frame.hop, engine: &engine)
                 }
             case .forward(let packet):
-                forward(packet, host: host, arrival: device, flow: frame.flow, hop: frame.hop, engine: &engine)
+                forward(packet, host: host, arrival: pk.ports[port].device, flow: frame.flow, hop: frame.hop, engine: &engine)
             case .drop(let reason):
                 note(hop: frame.hop) { m in "dropped at \(m.pk.names[host]): \(reason.explanation)" }
             }

@@ -87,7 +87,12 @@ struct PacketLevelState {
     var pendingByHost: [[IPAddress: Int32]] = []
     var pending: [PendingResolution] = []
     var freePending: [Int32] = []
-    var routes: [[IPAddress: RouteDecision]] = []
+    /// Per host: destination → route and the port of its device (-1: not on a segment).
+    var routes: [[IPAddress: CachedRoute]] = []
+    /// ``PacketReceiver`` verdicts by (port, addresses): a pure function of them and the host.
+    var receiveMemo: [ReceiveKey: ReceiveMemo] = [:]
+    /// Per director server index: how ``DirectorForwarder`` sent its last inbound packet.
+    var inboundTemplates: [InboundTemplate?] = []
     var frames: [Frame] = []
     var freeFrames: [Int32] = []
     var flows: [Flow] = []
@@ -117,4 +122,43 @@ struct PacketLevelState {
     var schedulerName = ""
 
     @inline(__always) var tracing: Bool { traceSequence >= 0 }
+}
+
+/// A route lookup result with the port its device is plugged into.
+struct CachedRoute {
+    var decision: RouteDecision
+    var port: Int32
+}
+
+/// What identifies a ``PacketReceiver`` verdict: the arrival port and the addresses.
+struct ReceiveKey: Hashable {
+    var port: Int32
+    var hasOuter: Bool
+    var outerSource: UInt32
+    var outerDestination: UInt32
+    var source: UInt32
+    var destination: UInt32
+}
+
+/// A remembered ``ReceiveVerdict`` without its packet.
+enum ReceiveMemo {
+    /// Delivered locally (after stripping the IPIP header, if any).
+    case deliver
+    case forward
+    case drop(DropReason)
+}
+
+/// ``DirectorForwarder/forwardInbound(_:to:method:identification:)`` for one real
+/// server, remembered from its first result: the same rewrite applies to every
+/// later packet that passes the same checks (TTL > 1, fits the MTU, next hop resolved).
+struct InboundTemplate {
+    var destination: Endpoint
+    var method: ForwardingMethod
+    var port: Int32
+    var sourceMAC: MACAddress
+    var nextHop: IPAddress
+    /// The MTU the packet is checked against (tunnel overhead deducted; Int.max: no check).
+    var mtu: Int
+    var outerSource: IPAddress?
+    var rewritten: [PacketField]
 }
