@@ -55,6 +55,7 @@ extension ClusterModel {
             }
         }
         state.arp = topology.hosts.map { _ in ARPCache() }
+        state.arpGeneration = Array(repeating: 0, count: topology.hosts.count)
         state.pendingByHost = Array(repeating: [:], count: topology.hosts.count)
         state.routes = Array(repeating: [:], count: topology.hosts.count)
         state.serverOfHost = Array(repeating: -1, count: topology.hosts.count)
@@ -633,6 +634,22 @@ extension ClusterModel {
         return cached
     }
 
+    /// The MAC of the route's next hop from `host`'s ARP cache (nil: must ARP),
+    /// remembered in the route cache until the entry's reachable time runs out
+    /// or the cache changes.
+    @inline(__always)
+    mutating func nextHopMAC(_ host: Int, destination: IPAddress, route: CachedRoute, now: SimTime) -> MACAddress? {
+        if route.macGeneration == pk.arpGeneration[host] && now.nanoseconds < route.macValidUntil { return route.mac }
+        let nextHop = route.decision.nextHop
+        guard let entry = pk.arp[host].entries[nextHop], let mac = entry.mac,
+            now - entry.updated < pk.arp[host].reachableTime
+        else { return nil }
+        pk.routes[host][destination]?.mac = mac
+        pk.routes[host][destination]?.macValidUntil = entry.updated.nanoseconds + pk.arp[host].reachableTime.nanoseconds
+        pk.routes[host][destination]?.macGeneration = pk.arpGeneration[host]
+        return mac
+    }
+
     static let forwardedFields: [PacketField] = [.ethernetSource, .ethernetDestination, .ttl, .ipChecksum]
     static let natReplyFields: [PacketField] = [
         .ethernetSource, .ethernetDestination, .ipSource, .ttl, .ipChecksum, .sourcePort, .transportChecksum,
@@ -681,6 +698,13 @@ extension ClusterModel {
             self.note(flow) { m in "\(m.pk.names[host]): no route to \(packet.ip.destination)" }
             return
         }
+        if route.port >= 0, let mac = nextHopMAC(host, destination: packet.ip.destination, route: route, now: engine.now) {
+            var packet = packet
+            packet.ethernet = EthernetHeader(source: pk.ports[Int(route.port)].mac, destination: mac)
+            let frame = newFrame(Frame(packet: packet, arp: nil, flow: flow, hop: -1))
+            transmit(frame, port: Int(route.port), rewritten: [], engine: &engine, note: note)
+            return
+        }
         send(packet, host: host, port: route.port, nextHop: route.decision.nextHop, flow: flow, rewritten: [], engine: &engine, note: note)
     }
 
@@ -688,22 +712,24 @@ extension ClusterModel {
     mutating func forward(_ packet: Packet, host: Int, arrival: String, flow: UInt64, hop: Int32, engine: inout Engine) {
         var packet = packet
         var header = packet.routingHeader
-        let source = pk.hosts[host].selectSourceAddress(on: arrival, toward: header.source) ?? header.destination
         guard header.ttl > 1 else {
             note(hop: hop) { m in "dropped at \(m.pk.names[host]): \(DropReason.ttlExpired.explanation)" }
             if packet.outer == nil {
+                let source = pk.hosts[host].selectSourceAddress(on: arrival, toward: header.source) ?? header.destination
                 let error = packet.icmpError(.timeExceeded, from: source)
                 originate(host, error, flow: flow, engine: &engine) { m in "\(m.pk.names[host]): ICMP time exceeded" }
             }
             return
         }
-        guard let decision = route(host, to: header.destination)?.decision, !decision.isLocal else {
+        guard let route = route(host, to: header.destination), !route.decision.isLocal else {
             note(hop: hop) { m in "dropped at \(m.pk.names[host]): no route to \(header.destination)" }
             return
         }
+        let decision = route.decision
         if header.dontFragment && packet.ipLength > decision.mtu {
             note(hop: hop) { m in "dropped at \(m.pk.names[host]): \(DropReason.fragmentationNeeded(mtu: decision.mtu).explanation)" }
             if packet.outer == nil {
+                let source = pk.hosts[host].selectSourceAddress(on: arrival, toward: header.source) ?? header.destination
                 let error = packet.icmpError(.fragmentationNeeded(nextHopMTU: decision.mtu), from: source)
                 originate(host, error, flow: flow, engine: &engine) { m in "\(m.pk.names[host]): ICMP fragmentation needed (MTU \(decision.mtu))" }
             }
@@ -711,9 +737,15 @@ extension ClusterModel {
         }
         header.ttl -= 1
         packet.routingHeader = header
+        if route.port >= 0, let mac = nextHopMAC(host, destination: header.destination, route: route, now: engine.now) {
+            packet.ethernet = EthernetHeader(source: pk.ports[Int(route.port)].mac, destination: mac)
+            let frame = newFrame(Frame(packet: packet, arp: nil, flow: flow, hop: -1))
+            transmit(frame, port: Int(route.port), rewritten: Self.forwardedFields, engine: &engine) { m in "\(m.pk.names[host]): forwards" }
+            return
+        }
         send(
-            packet, host: host, port: pk.routes[host][header.destination]?.port ?? -1, nextHop: decision.nextHop, flow: flow,
-            rewritten: Self.forwardedFields, engine: &engine
+            packet, host: host, port: route.port, nextHop: decision.nextHop, flow: flow, rewritten: Self.forwardedFields,
+            engine: &engine
         ) { m in "\(m.pk.names[host]): forwards" }
     }
 
@@ -858,6 +890,7 @@ extension ClusterModel {
         if arp.operation == .request {
             let answer = ARPPolicy.reply(from: pk.hosts[host], to: arp, arrivingOn: device)
             let update = pk.arp[host].process(arp, isAnsweredByUs: answer != nil, at: now)
+            if update != .ignored && update != .lockedOut { pk.arpGeneration[host] &+= 1 }
             noteCacheUpdate(update, arp: arp, host: host, hop: hop)
             if let answer {
                 sendARP(answer, port: port, flow: flow, delay: arpReplyDelay(host: host, now: now.nanoseconds), engine: &engine) { m in
@@ -866,6 +899,7 @@ extension ClusterModel {
             }
         } else {
             let update = pk.arp[host].process(arp, isAnsweredByUs: false, at: now)
+            if update != .ignored && update != .lockedOut { pk.arpGeneration[host] &+= 1 }
             noteCacheUpdate(update, arp: arp, host: host, hop: hop)
         }
         flushPending(arp.senderIP, host: host, engine: &engine)

@@ -84,6 +84,8 @@ struct PacketLevelState {
     /// Per segment: MAC → port (a switch's forwarding table).
     var portOfMAC: [[MACAddress: Int32]] = []
     var arp: [ARPCache] = []
+    /// Per host: bumped whenever an ARP packet changes or refreshes its cache.
+    var arpGeneration: [UInt32] = []
     var pendingByHost: [[IPAddress: Int32]] = []
     var pending: [PendingResolution] = []
     var freePending: [Int32] = []
@@ -128,6 +130,11 @@ struct PacketLevelState {
 struct CachedRoute {
     var decision: RouteDecision
     var port: Int32
+    /// The next hop's MAC as the host's ARP cache gave it, usable until
+    /// `macValidUntil` while the cache's generation is still `macGeneration`.
+    var mac: MACAddress = .zero
+    var macValidUntil: Int64 = .min
+    var macGeneration: UInt32 = 0
 }
 
 /// What identifies a ``PacketReceiver`` verdict: the arrival port and the addresses.
