@@ -627,10 +627,11 @@ extension ClusterModel {
     /// A cached route lookup (configurations do not change during a run).
     @inline(__always)
     mutating func route(_ host: Int, to destination: IPAddress) -> CachedRoute? {
-        if let cached = pk.routes[host][destination] { return cached }
+        let key = RouteKey(destination)
+        if let cached = pk.routes[host][key] { return cached }
         guard let decision = pk.hosts[host].route(to: destination) else { return nil }
         let cached = CachedRoute(decision: decision, port: pk.portOfDevice[host][decision.interface] ?? -1)
-        pk.routes[host][destination] = cached
+        pk.routes[host][key] = cached
         return cached
     }
 
@@ -644,9 +645,11 @@ extension ClusterModel {
         guard let entry = pk.arp[host].entries[nextHop], let mac = entry.mac,
             now - entry.updated < pk.arp[host].reachableTime
         else { return nil }
-        pk.routes[host][destination]?.mac = mac
-        pk.routes[host][destination]?.macValidUntil = entry.updated.nanoseconds + pk.arp[host].reachableTime.nanoseconds
-        pk.routes[host][destination]?.macGeneration = pk.arpGeneration[host]
+        var updated = route
+        updated.mac = mac
+        updated.macValidUntil = entry.updated.nanoseconds + pk.arp[host].reachableTime.nanoseconds
+        updated.macGeneration = pk.arpGeneration[host]
+        pk.routes[host][RouteKey(destination)] = updated
         return mac
     }
 

@@ -90,7 +90,7 @@ struct PacketLevelState {
     var pending: [PendingResolution] = []
     var freePending: [Int32] = []
     /// Per host: destination → route and the port of its device (-1: not on a segment).
-    var routes: [[IPAddress: CachedRoute]] = []
+    var routes: [[RouteKey: CachedRoute]] = []
     /// ``PacketReceiver`` verdicts by (port, addresses): a pure function of them and the host.
     var receiveMemo: [ReceiveKey: ReceiveMemo] = [:]
     /// Per director server index: how ``DirectorForwarder`` sent its last inbound packet.
@@ -145,6 +145,12 @@ struct ReceiveKey: Hashable {
     var outerDestination: UInt32
     var source: UInt32
     var destination: UInt32
+
+    /// Two words instead of six fields: one hash round less per lookup.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(UInt64(source) << 32 | UInt64(destination))
+        hasher.combine(UInt64(outerSource) << 32 | UInt64(outerDestination) ^ UInt64(UInt32(bitPattern: port)) << 1)
+    }
 }
 
 /// A remembered ``ReceiveVerdict`` without its packet.
@@ -168,4 +174,13 @@ struct InboundTemplate {
     var mtu: Int
     var outerSource: IPAddress?
     var rewritten: [PacketField]
+}
+
+/// A route-cache key: an IPv4 address as its 32 bits (IPv6 folded, never used at packet level).
+struct RouteKey: Hashable {
+    var raw: UInt32
+    init(_ address: IPAddress) {
+        if case .v4(let value) = address { raw = value } else { raw = address.folded }
+    }
+    func hash(into hasher: inout Hasher) { hasher.combine(raw) }
 }
