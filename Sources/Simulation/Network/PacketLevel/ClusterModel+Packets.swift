@@ -415,9 +415,10 @@ extension ClusterModel {
 
     mutating func directorReceive(_ packet: Packet, port: Int, flow: UInt64, hop: Int32, engine: inout Engine) {
         let device = pk.ports[port].device
-        let verdict = receiveVerdict(packet, port: port)
-        switch verdict {
-        case .deliver(let delivered, _):
+        switch receiveVerdict(packet, port: port) {
+        case .deliver:
+            var delivered = packet
+            delivered.outer = nil
             if case .tcp(let tcp) = delivered.transport, delivered.ip.destination == vip.address, tcp.destinationPort == vip.port {
                 ipvsInbound(delivered, tcp: tcp, flow: flow, hop: hop, engine: &engine)
             } else if case .tcp(let tcp) = delivered.transport, !tcp.flags.contains(.rst) {
@@ -426,11 +427,11 @@ extension ClusterModel {
             } else {
                 note(hop: hop) { m in "director: delivered to its own stack" }
             }
-        case .forward(let forwarded):
-            if let id = natReplyEntry(forwarded, flow: flow) {
-                ipvsReply(forwarded, entry: id, device: device, flow: flow, hop: hop, engine: &engine)
+        case .forward:
+            if let id = natReplyEntry(packet, flow: flow) {
+                ipvsReply(packet, entry: id, device: device, flow: flow, hop: hop, engine: &engine)
             } else {
-                forward(forwarded, host: Self.directorHost, arrival: device, flow: flow, hop: hop, engine: &engine)
+                forward(packet, host: Self.directorHost, arrival: device, flow: flow, hop: hop, engine: &engine)
             }
         case .drop(let reason):
             if case .destinationNotLocal = reason, let id = natReplyEntry(packet, flow: flow) {
@@ -664,9 +665,9 @@ extension ClusterModel {
     /// ``PacketReceiver/receive(_:on:host:)`` for a frame that arrived on `port`,
     /// remembered by addresses (the switch only hands a device frames for its MAC).
     @inline(__always)
-    mutating func receiveVerdict(_ packet: Packet, port: Int) -> ReceiveVerdict {
+    mutating func receiveVerdict(_ packet: Packet, port: Int) -> ReceiveMemo {
         guard case .v4(let source) = packet.ip.source, case .v4(let destination) = packet.ip.destination else {
-            return PacketReceiver.receive(packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)])
+            return Self.memo(PacketReceiver.receive(packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)]))
         }
         var key = ReceiveKey(port: Int32(port), hasOuter: false, outerSource: 0, outerDestination: 0, source: source, destination: destination)
         if let outer = packet.outer, case .v4(let a) = outer.source, case .v4(let b) = outer.destination {
@@ -674,23 +675,18 @@ extension ClusterModel {
             key.outerSource = a
             key.outerDestination = b
         }
-        if let memo = pk.receiveMemo[key] {
-            switch memo {
-            case .deliver:
-                var delivered = packet
-                delivered.outer = nil
-                return .deliver(delivered, interface: "")
-            case .forward: return .forward(packet)
-            case .drop(let reason): return .drop(reason)
-            }
-        }
-        let verdict = PacketReceiver.receive(packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)])
+        if let memo = pk.receiveMemo[key] { return memo }
+        let memo = Self.memo(PacketReceiver.receive(packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)]))
+        pk.receiveMemo[key] = memo
+        return memo
+    }
+
+    static func memo(_ verdict: ReceiveVerdict) -> ReceiveMemo {
         switch verdict {
-        case .deliver: pk.receiveMemo[key] = .deliver
-        case .forward: pk.receiveMemo[key] = .forward
-        case .drop(let reason): pk.receiveMemo[key] = .drop(reason)
+        case .deliver: return .deliver
+        case .forward: return .forward
+        case .drop(let reason): return .drop(reason)
         }
-        return verdict
     }
 
     /// Sends a packet `host` originates (source already set) by its route.
@@ -1000,14 +996,16 @@ extension ClusterModel {
             directorReceive(frame.packet, port: port, flow: frame.flow, hop: frame.hop, engine: &engine)
         default:
             switch receiveVerdict(frame.packet, port: port) {
-            case .deliver(let packet, _):
+            case .deliver:
+                var packet = frame.packet
+                if packet.outer != nil { packet.outer = nil }
                 if host == Self.clientsHost {
                     clientReceive(packet, flow: frame.flow, hop: frame.hop, engine: &engine)
                 } else if pk.serverOfHost[host] >= 0 {
                     serverReceive(packet, host: host, flow: frame.flow, hop: frame.hop, engine: &engine)
                 }
-            case .forward(let packet):
-                forward(packet, host: host, arrival: pk.ports[port].device, flow: frame.flow, hop: frame.hop, engine: &engine)
+            case .forward:
+                forward(frame.packet, host: host, arrival: pk.ports[port].device, flow: frame.flow, hop: frame.hop, engine: &engine)
             case .drop(let reason):
                 note(hop: frame.hop) { m in "dropped at \(m.pk.names[host]): \(reason.explanation)" }
             }
