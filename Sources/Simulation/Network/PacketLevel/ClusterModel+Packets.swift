@@ -55,6 +55,8 @@ extension ClusterModel {
             }
         }
         state.arp = topology.hosts.map { _ in ARPCache() }
+        state.routeFront = Array(repeating: RouteFrontEntry(), count: PacketLevelState.frontSize)
+        state.receiveFront = Array(repeating: ReceiveFrontEntry(), count: PacketLevelState.frontSize)
         state.arpGeneration = Array(repeating: 0, count: topology.hosts.count)
         state.pendingByHost = Array(repeating: [:], count: topology.hosts.count)
         state.routes = Array(repeating: [:], count: topology.hosts.count)
@@ -625,14 +627,27 @@ extension ClusterModel {
 
     // MARK: Hosts' IP layer
 
+    @inline(__always)
+    static func routeSlot(_ host: Int, _ destination: UInt32) -> Int {
+        Int(truncatingIfNeeded: ((UInt64(destination) << 8 | UInt64(host)) &* 0x9E37_79B9_7F4A_7C15) >> 49)
+    }
+
     /// A cached route lookup (configurations do not change during a run).
     @inline(__always)
     mutating func route(_ host: Int, to destination: IPAddress) -> CachedRoute? {
         let key = RouteKey(destination)
-        if let cached = pk.routes[host][key] { return cached }
+        let slot = Self.routeSlot(host, key.raw)
+        if pk.routeFront[slot].host == Int32(host) && pk.routeFront[slot].destination == key.raw, let cached = pk.routeFront[slot].route {
+            return cached
+        }
+        if let cached = pk.routes[host][key] {
+            pk.routeFront[slot] = RouteFrontEntry(host: Int32(host), destination: key.raw, route: cached)
+            return cached
+        }
         guard let decision = pk.hosts[host].route(to: destination) else { return nil }
         let cached = CachedRoute(decision: decision, port: pk.portOfDevice[host][decision.interface] ?? -1)
         pk.routes[host][key] = cached
+        pk.routeFront[slot] = RouteFrontEntry(host: Int32(host), destination: key.raw, route: cached)
         return cached
     }
 
@@ -650,7 +665,9 @@ extension ClusterModel {
         updated.mac = mac
         updated.macValidUntil = entry.updated.nanoseconds + pk.arp[host].reachableTime.nanoseconds
         updated.macGeneration = pk.arpGeneration[host]
-        pk.routes[host][RouteKey(destination)] = updated
+        let key = RouteKey(destination)
+        pk.routes[host][key] = updated
+        pk.routeFront[Self.routeSlot(host, key.raw)] = RouteFrontEntry(host: Int32(host), destination: key.raw, route: updated)
         return mac
     }
 
@@ -675,9 +692,15 @@ extension ClusterModel {
             key.outerSource = a
             key.outerDestination = b
         }
-        if let memo = pk.receiveMemo[key] { return memo }
+        let slot = key.slot
+        if pk.receiveFront[slot].key == key { return pk.receiveFront[slot].memo }
+        if let memo = pk.receiveMemo[key] {
+            pk.receiveFront[slot] = ReceiveFrontEntry(key: key, memo: memo)
+            return memo
+        }
         let memo = Self.memo(PacketReceiver.receive(packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)]))
         pk.receiveMemo[key] = memo
+        pk.receiveFront[slot] = ReceiveFrontEntry(key: key, memo: memo)
         return memo
     }
 

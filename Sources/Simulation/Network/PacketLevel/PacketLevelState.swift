@@ -93,6 +93,12 @@ struct PacketLevelState {
     var routes: [[RouteKey: CachedRoute]] = []
     /// ``PacketReceiver`` verdicts by (port, addresses): a pure function of them and the host.
     var receiveMemo: [ReceiveKey: ReceiveMemo] = [:]
+    /// Direct-mapped fronts of `routes` and `receiveMemo` (a multiplicative hash
+    /// instead of SipHash; a miss falls back to the dictionary).
+    /// Empty at connection level; `frontSize` entries each at packet level.
+    var routeFront: [RouteFrontEntry] = []
+    var receiveFront: [ReceiveFrontEntry] = []
+    static let frontSize = 1 << 15
     /// Per director server index: how ``DirectorForwarder`` sent its last inbound packet.
     var inboundTemplates: [InboundTemplate?] = []
     var frames: [Frame] = []
@@ -183,4 +189,25 @@ struct RouteKey: Hashable {
         if case .v4(let value) = address { raw = value } else { raw = address.folded }
     }
     func hash(into hasher: inout Hasher) { hasher.combine(raw) }
+}
+
+struct RouteFrontEntry {
+    var host: Int32 = -1
+    var destination: UInt32 = 0
+    var route: CachedRoute? = nil
+}
+
+struct ReceiveFrontEntry {
+    var key: ReceiveKey? = nil
+    var memo: ReceiveMemo = .forward
+}
+
+extension ReceiveKey {
+    /// A cheap mix of the key for the direct-mapped front.
+    @inline(__always) var slot: Int {
+        var x = (UInt64(source) << 32 | UInt64(destination)) &* 0x9E37_79B9_7F4A_7C15
+        x ^= (UInt64(outerSource) << 32 | UInt64(outerDestination)) &* 0xC2B2_AE3D_27D4_EB4F
+        x ^= UInt64(UInt32(bitPattern: port)) &* 0x1656_67B1_9E37_79F9
+        return Int(truncatingIfNeeded: x >> 49)
+    }
 }
