@@ -23,6 +23,7 @@ struct BenchCommand: ParsableCommand {
             Example:
               swift run -c release lvssim bench --servers 4,64,1024
               swift run -c release lvssim bench --engine
+              swift run -c release lvssim bench --packets
             """
     )
 
@@ -44,6 +45,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Events delivered per engine hold run.")
     var events: Int = 2_000_000
 
+    @Flag(help: "Only run a packet-level simulation (NAT, 4 servers) and print packet events per second.")
+    var packets = false
+
+    @Option(help: "Connections of the --packets run.")
+    var packetConnections: Int = 20_000
+
     mutating func run() throws {
         let counts = servers.split(separator: ",").compactMap { Int($0) }
         guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 && $0 <= 4093 }) else {
@@ -62,6 +69,18 @@ struct BenchCommand: ParsableCommand {
             kinds = SchedulerKind.allCases
         }
         guard events > 0 else { throw ValidationError("--events must be positive") }
+        if packets {
+            guard packetConnections > 0 else { throw ValidationError("--packet-connections must be positive") }
+            let scenario = try ClusterSimulation.packetBenchmarkScenario(connections: packetConnections)
+            var simulation = try ClusterSimulation(scenario: scenario, replication: 0)
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = simulation.run()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            writeOut("packet level  connections  completed  packet events  engine events      seconds  packet events/s\n")
+            writeOut(String(format: "              %11d  %9d  %13d  %13d  %11.3f  %15.0f\n", packetConnections, result.completed,
+                simulation.packetEvents, result.events, seconds, Double(simulation.packetEvents) / seconds))
+            return
+        }
         if !engineOnly {
             writeOut("scheduler  servers    ns/decision    decisions/s\n")
         }

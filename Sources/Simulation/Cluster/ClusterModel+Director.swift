@@ -7,6 +7,7 @@ extension ClusterModel {
 
     /// A SYN from the client reaches the director (first or retransmitted).
     mutating func sendSYN(slot: Int, engine: inout Engine) {
+        if pk.enabled { return packetSendSYN(slot: slot, engine: &engine) }
         let now = engine.now.nanoseconds
         var server: Int
         if let id = entryID(slot) {

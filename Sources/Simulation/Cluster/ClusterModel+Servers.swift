@@ -125,6 +125,7 @@ extension ClusterModel {
             departures[server] += 1
             sojournSum[server] += Double(now - conns[slot].accepted)
         }
+        if pk.enabled { return packetRespond(slot: slot, engine: &engine) }
         if let id = entryID(slot) {
             var expiry: Int64
             // NAT: client FIN (ESTABLISHED → CLOSE_WAIT), the server's FIN+ACK
@@ -155,7 +156,7 @@ extension ClusterModel {
         case .refused: result.refused += 1
         }
         if measured {
-            let responseMs = Double(now - conns[slot].arrival) / 1e6
+            let responseMs = Double(packetResponseEnd(slot, now: now) - conns[slot].arrival) / 1e6
             switch outcome {
             case .completed:
                 result.measuredCompleted += 1

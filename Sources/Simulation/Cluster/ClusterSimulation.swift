@@ -52,6 +52,9 @@ public struct ClusterSimulation {
     public mutating func run() -> ReplicationResult {
         let start = DispatchTime.now().uptimeNanoseconds
         engine.run(handler: &model)
+        // The last arrival may find the system empty and stop the engine before
+        // its own connection is sent (see `arrive`); at packet level run on.
+        while model.pk.enabled && model.measuredOutstanding > 0 && engine.pendingCount > 0 { engine.run(handler: &model) }
         var result = model.finish(engine: engine)
         result.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         model.recorder?.flush()
@@ -197,6 +200,8 @@ struct ClusterModel: EventHandler {
     var seriesIntervalNs: Int64 = 0
     var progressStep = 0
     var sampleLimit = 0
+    /// The packet level (`docs/packet-level.md`); `pk.enabled` is false at connection level.
+    var pk = PacketLevelState()
 
     /// A connection's client-side state, by slot.
     struct ConnSlot {
@@ -367,6 +372,7 @@ struct ClusterModel: EventHandler {
         progressStep = max(1, (totalArrivals ?? 1_000_000) / 100)
         sampleLimit = scenario.sampleConnections
         if arrivalEndNs != .max { engine.schedule(Event(kind: EventKind.windowEnd), at: SimTime(nanoseconds: arrivalEndNs)) }
+        if scenario.level == .packet { try setUpPacketLevel(scenario: scenario, replication: replication) }
         startArrivals(engine: &engine)
     }
 
@@ -379,6 +385,7 @@ struct ClusterModel: EventHandler {
             if case .replay = arrivals {} else if event.b != UInt32(truncatingIfNeeded: rateSegment) { return }
             arrive(engine: &engine)
         case EventKind.windowEnd: endArrivals(engine: &engine)
+        case PacketEventKind.frameArrives...: packetEvent(event, engine: &engine)
         case EventKind.fcfsDone: fcfsDone(slot: Int(event.a), engine: &engine)
         case EventKind.entryTimer: entryTimer(slot: Int(event.a), generation: event.b, engine: &engine)
         case EventKind.psDone: psDone(server: Int(event.a), generation: event.b, engine: &engine)

@@ -137,6 +137,10 @@ public struct Scenario: @unchecked Sendable {
     public var seriesIntervalSeconds: Double
     /// Per-connection rows kept for `--out` (the first N measured connections).
     public var sampleConnections: Int
+    /// Connection level (default) or packet level (`docs/packet-level.md`).
+    public var level: Level = .connection
+    /// The `network` section (required at packet level).
+    public var network: Network? = nil
 
     public init(
         name: String, file: String = "", description: String = "", seed: UInt64 = 1, replications: Int = 5,

@@ -178,7 +178,7 @@ public struct ScenarioLoader {
 
     static let topKeys = [
         "name", "description", "seed", "replications", "connections", "duration_s", "warmup_connections", "warmup_s",
-        "director", "servers", "clients", "workload", "output",
+        "director", "servers", "clients", "workload", "output", "level", "network",
     ]
 
     func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
@@ -220,12 +220,14 @@ public struct ScenarioLoader {
             seriesInterval = try number(output, "series_interval_s", above: 0) ?? 0
             sampleConnections = try integer(output, "sample_connections", min: 0) ?? sampleConnections
         }
-        return Scenario(
+        var scenario = Scenario(
             name: name, file: file, description: try string(top, "description") ?? "", seed: UInt64(seed),
             replications: replications, connections: connections, durationSeconds: duration,
             warmupConnections: warmupConnections, warmupSeconds: warmupSeconds, ipvsadm: rules, virtualService: vip,
             servers: servers, clients: clients, arrivals: arrivals, demand: demand, requests: requests,
             seriesIntervalSeconds: seriesInterval, sampleConnections: sampleConnections)
+        try parseLevelAndNetwork(top, root: root, into: &scenario)
+        return scenario
     }
 
     static let serverKeys = [
