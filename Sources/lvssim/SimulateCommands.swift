@@ -215,26 +215,34 @@ struct CompareCommand: ParsableCommand {
     }
 }
 
-// WIRE: when the loader parses `network` and a topology builder exists (wt-packet), lint it here,
-// after the "ok" line: build a `NetworkLint.Input` from the built hosts (see NetworkLint.swift) and
-// print `"\(path): \(finding)"` for each of `NetworkLint.check(input)`. Findings do not change the
-// exit status (the teach-* scenarios are broken on purpose); a `--strict` flag could make errors exit 65.
 /// `lvssim validate SCENARIO…`.
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check scenario files without running them (exit 65 on the first bad one).")
+        abstract: "Check scenario files without running them: syntax, rules, and (with a network section) the hosts' LVS settings, each finding with its fix. Exit 65 when a file is unusable.")
 
     @Argument(help: "Scenario files.")
     var scenarios: [String]
+
+    @Flag(help: "Exit 65 when a network finding is an error (misconfigured hosts), not only for unusable files.")
+    var strict = false
 
     mutating func run() throws {
         var bad = false
         for path in scenarios {
             do {
                 let scenario = try ScenarioLoader.load(path: path)
+                // Network findings first: they explain a setup that may not even build.
+                var findings: [NetworkFinding] = []
+                if scenario.network != nil {
+                    let topology = try NetworkTopology(scenario: scenario)
+                    findings = NetworkLint.check(try NetworkLint.Input(scenario: scenario, topology: topology))
+                    for finding in findings { writeOut("\(path): \(finding)\n") }
+                    if strict && findings.contains(where: { $0.severity == .error }) { bad = true }
+                }
                 _ = try ClusterSimulation(scenario: scenario, replication: 0)
-                writeOut("\(path): ok (\(scenario.servers.count) servers, \(scenario.ipvsadm.count) ipvsadm lines, \(String(format: "%.1f", scenario.arrivals.meanRate)) conn/s)\n")
+                let summary = findings.isEmpty ? "ok" : "runs, with \(findings.count) network finding\(findings.count == 1 ? "" : "s")"
+                writeOut("\(path): \(summary) (\(scenario.level.rawValue) level, \(scenario.servers.count) servers, \(scenario.ipvsadm.count) ipvsadm lines, \(String(format: "%.1f", scenario.arrivals.meanRate)) conn/s)\n")
             } catch {
                 printError("\(error)")
                 bad = true

@@ -46,14 +46,9 @@ struct TraceCommand: ParsableCommand {
 
     /// Where the hops come from: the packet-level simulation.
     static func follow(scenario: Scenario, connection: Int) throws -> [PacketHop] {
-        // WIRE: return try PacketTrace.follow(scenario: scenario, connection: connection)
-        throw TraceUnavailable()
+        try PacketTrace.follow(scenario: scenario, connection: connection)
     }
 
-    /// Raised by ``follow(scenario:connection:)`` until the packet-level simulation is wired in.
-    struct TraceUnavailable: Error, CustomStringConvertible {
-        var description: String { "packet level not available in this build" }
-    }
 
     /// A failure: one line for stderr and the exit status.
     struct Failure: Error, Equatable {

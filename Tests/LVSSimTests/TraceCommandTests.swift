@@ -97,14 +97,46 @@ import Testing
         }
     }
 
-    @Test func untilThePacketLevelIsWiredTheDefaultSourceFailsWith65() {
+    @Test func aScenarioWithoutANetworkSectionFailsWith65() {
         do {
             _ = try TraceCommand.render(path: Self.scenarioPath, connection: 1, format: .json, source: TraceCommand.follow)
-            Issue.record("the default source returned hops")
+            Issue.record("the packet level traced a scenario without a network")
         } catch {
             #expect(error.exitCode == 65)
-            #expect(error.message.hasSuffix("mmc-validation.yaml: packet level not available in this build"))
+            #expect(error.message.contains("mmc-validation.yaml"))
+            #expect(error.message.contains("no network section"))
         }
+    }
+
+    /// The bundled NAT lesson through the real packet-level simulation: the
+    /// client's SYN leaves for the VIP untouched; the director's hop to a real
+    /// server rewrites the destination to one of 192.168.10.1-3 port 80; the
+    /// reply the director passes back to the router carries the VIP as source.
+    @Test func teachNATTracesTheDirectorsRewritesBothWays() throws {
+        let path = URL(fileURLWithPath: Self.scenarioPath).deletingLastPathComponent()
+            .appendingPathComponent("teach-nat.yaml").path
+        let json = try TraceCommand.render(path: path, connection: 1, format: .json, source: TraceCommand.follow)
+        let hops = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        let syn = try #require(hops.first { $0["proto"] as? String == "tcp" && $0["from"] as? String == "client" })
+        #expect(syn["flags"] as? String == "SYN")
+        #expect(syn["dst_ip"] as? String == "202.99.59.110")
+        #expect(syn["dst_port"] as? Int == 80)
+        #expect((syn["rewritten"] as? [String])?.isEmpty == true)
+        let inbound = try #require(hops.first {
+            $0["from"] as? String == "director" && $0["proto"] as? String == "tcp" && $0["link"] as? String == "inside"
+        })
+        #expect(["192.168.10.1", "192.168.10.2", "192.168.10.3"].contains(inbound["dst_ip"] as? String ?? ""))
+        #expect(inbound["dst_port"] as? Int == 80)
+        #expect((inbound["rewritten"] as? [String])?.contains("ip.dst") == true)
+        #expect(inbound["src_ip"] as? String == syn["src_ip"] as? String)
+        let outbound = try #require(hops.first {
+            $0["from"] as? String == "director" && $0["proto"] as? String == "tcp" && $0["link"] as? String == "outside"
+        })
+        #expect(outbound["flags"] as? String == "SYN,ACK")
+        #expect(outbound["src_ip"] as? String == "202.99.59.110")
+        #expect(outbound["src_port"] as? Int == 80)
+        #expect((outbound["rewritten"] as? [String])?.contains("ip.src") == true)
+        #expect(hops.contains { $0["proto"] as? String == "arp" && $0["op"] as? String == "request" })
     }
 
     @Test func sourceErrorsExit65WithTheirMessage() {

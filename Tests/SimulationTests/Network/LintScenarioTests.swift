@@ -1,3 +1,4 @@
+import Foundation
 import LVSModel
 import Testing
 
@@ -217,5 +218,41 @@ import Testing
                 gateway: "202.99.59.1", sysctls: ["all": ["send_redirects": 0]]),
             servers: servers, forwarding: .directRouting, segments: ["internet", "outside", "inside"])
         #expect(NetworkLint.check(dr).map(\.oneLine) == [])
+    }
+}
+
+/// The bundled scenario files themselves, through the loader, the topology
+/// builder and ``NetworkLint/Input/init(scenario:topology:)`` — what
+/// `lvssim validate` prints.
+@Suite struct LintBundledScenarioTests {
+    static let scenarios = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Scenarios")
+
+    static func findings(_ name: String) throws -> [String] {
+        let scenario = try ScenarioLoader.load(path: scenarios.appendingPathComponent(name).path)
+        let topology = try NetworkTopology(scenario: scenario)
+        return NetworkLint.check(try NetworkLint.Input(scenario: scenario, topology: topology))
+            .map { "\($0.host) \($0.check.rawValue)" }
+    }
+
+    @Test(arguments: ["teach-nat.yaml", "teach-dr.yaml", "teach-tun.yaml", "nat-bandwidth.yaml", "nat-bandwidth-dr.yaml"])
+    func correctConfigurationsHaveNoFindings(_ name: String) throws {
+        #expect(try Self.findings(name) == [])
+    }
+
+    @Test func arpProblemNamesBothSysctlsOnEveryRealServer() throws {
+        #expect(
+            try Self.findings("teach-dr-arp-problem.yaml") == [
+                "rs1 arp-ignore", "rs1 arp-announce", "rs2 arp-ignore", "rs2 arp-announce", "rs3 arp-ignore",
+                "rs3 arp-announce",
+            ])
+    }
+
+    @Test func natNoGatewayNamesRS2() throws {
+        #expect(try Self.findings("teach-nat-no-gateway.yaml") == ["rs2 nat-gateway"])
+    }
+
+    @Test func tunMTUWarnsForEveryRealServer() throws {
+        #expect(try Self.findings("teach-tun-mtu.yaml") == ["rs1 tun-mtu", "rs2 tun-mtu", "rs3 tun-mtu"])
     }
 }
