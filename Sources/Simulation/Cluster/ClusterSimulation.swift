@@ -197,6 +197,9 @@ struct ClusterModel: EventHandler {
     var seriesIntervalNs: Int64 = 0
     var progressStep = 0
     var sampleLimit = 0
+    /// Measured connections offered to the sample so far, and the reservoir's stream.
+    var sampleSeen = 0
+    var sampleStream: RandomStream?
 
     /// A connection's client-side state, by slot.
     struct ConnSlot {
@@ -366,6 +369,7 @@ struct ClusterModel: EventHandler {
         }
         progressStep = max(1, (totalArrivals ?? 1_000_000) / 100)
         sampleLimit = scenario.sampleConnections
+        if options.collectDetails { sampleStream = RandomStream(seed: seed, replication: replication, stream: .connectionSample) }
         if arrivalEndNs != .max { engine.schedule(Event(kind: EventKind.windowEnd), at: SimTime(nanoseconds: arrivalEndNs)) }
         startArrivals(engine: &engine)
     }
