@@ -104,14 +104,15 @@ public struct Engine {
     /// Appends to list `index`, keeping ``earliestList``.
     @inline(__always)
     private mutating func append(_ entry: EventEntry, to index: Int) {
-        let wasEmpty = timerLists[index].isEmpty
-        timerLists[index].append(entry)
-        if wasEmpty {
-            if earliestList < 0 {
-                earliestList = index
-            } else if let head = timerLists[earliestList].first, entry.precedes(head) {
-                earliestList = index
-            }
+        let earliest = earliestList
+        // One uniqueness check of the list array for the append and the head comparison.
+        earliestList = timerLists.withUnsafeMutableBufferPointer { lists in
+            let wasEmpty = lists[index].isEmpty
+            lists[index].append(entry)
+            guard wasEmpty else { return earliest }
+            if earliest < 0 { return index }
+            if let head = lists[earliest].first, entry.precedes(head) { return index }
+            return earliest
         }
     }
 
