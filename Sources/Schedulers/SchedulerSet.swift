@@ -143,6 +143,12 @@ public struct SchedulerSet: Sendable {
         }
     }
 
+    /// The position of `key`'s scheduler, for ``select(entry:flow:service:nowNanoseconds:random:)``;
+    /// nil when the service has none. Valid until the next ``apply(_:table:nowNanoseconds:)``.
+    public func entryIndex(of key: ServiceKey) -> Int? {
+        entry(of: key)
+    }
+
     /// Runs timers of every scheduler up to `nowNanoseconds`.
     public mutating func advance(to nowNanoseconds: Int64) {
         for entry in keys.indices {
@@ -161,6 +167,15 @@ public struct SchedulerSet: Sendable {
         flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random
     ) -> Int? {
         guard let entry = entry(of: service.key) else { return nil }
+        return select(entry: entry, flow: flow, service: service, nowNanoseconds: nowNanoseconds, random: &random)
+    }
+
+    /// ``select(flow:service:nowNanoseconds:random:)`` for the scheduler at `entry`
+    /// (see ``entryIndex(of:)``), without looking the service's key up.
+    @inlinable
+    public mutating func select<Random: SchedulerRandomSource>(
+        entry: Int, flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random
+    ) -> Int? {
         if case .vacant = kernels[entry].storage {
             return selectCustom(entry: entry, flow: flow, service: service, nowNanoseconds: nowNanoseconds, random: &random)
         }

@@ -150,6 +150,34 @@ struct ClusterSimulationTests {
         #expect(rrServers != wlcServers)
     }
 
+    @Test("The per-connection sample is a reservoir over the whole run, identical on rerun, other streams unmoved")
+    func reservoirSample() throws {
+        var s = try scenario(heteroYAML)
+        s.sampleConnections = 200
+        let first = try Experiment.run(scenario: s, schedulers: ["wlc"], replications: 1, collectDetails: true)
+        let again = try Experiment.run(scenario: s, schedulers: ["wlc"], replications: 1, collectDetails: true)
+        let samples = first[0].replications[0].samples
+        #expect(samples.count == 200)
+        // Deterministic: a rerun keeps the same connections.
+        #expect(samples.map(\.id) == again[0].replications[0].samples.map(\.id))
+        // Listed in connection order, each connection once.
+        #expect(samples.map(\.id) == samples.map(\.id).sorted())
+        #expect(Set(samples.map(\.id)).count == samples.count)
+        // Spread over the whole measured run, not its first 200 connections: the ids
+        // (arrival order, 300 warm-up then 3000 measured) average near the middle.
+        let meanID = Double(samples.map(\.id).reduce(0, +)) / Double(samples.count)
+        #expect(abs(meanID - 1800) < 250)
+        #expect(samples.map(\.id).max()! > 3000)
+        let arrivals = samples.map(\.arrivalSeconds)
+        let meanArrival = arrivals.reduce(0, +) / Double(arrivals.count)
+        let lastArrival = first[0].replications[0].samples.map(\.arrivalSeconds).max()!
+        #expect(meanArrival > 0.35 * lastArrival && meanArrival < 0.65 * lastArrival)
+        // The sample's stream is its own: the run's figures are those of a run without details.
+        let plain = try Experiment.run(scenario: s, schedulers: ["wlc"], replications: 1)
+        #expect(plain[0].replications[0].latencyMs.mean == first[0].replications[0].latencyMs.mean)
+        #expect(plain[0].replications[0].measuredCompleted == first[0].replications[0].measuredCompleted)
+    }
+
     /// One connection at t = 0 with 5 s of work, closed at t = 5 s.
     private func timeline(forwarding: String, extra: String = "", demandMs: Int = 5000) throws -> ClusterSimulation {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lvssim-timeline-\(UUID().uuidString)")

@@ -57,6 +57,16 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// Bumped on every configuration change; entries cache server positions per epoch.
     private var epoch: UInt32 = 1
     private var serviceIndexByKey: [ServiceKey: Int] = [:]
+    /// The services' keys in table order: a handful of services are found
+    /// faster by comparing keys than by hashing one (`serviceIndexByKey`).
+    private var serviceKeys: [ServiceKey] = []
+    /// Per service (table order): its scheduler's position in `schedulers`, or -1 for
+    /// none. Rebuilt with the index after every change, so a new connection's
+    /// scheduler is found without hashing the service key.
+    private var schedulerEntries: [Int] = []
+    /// Holds a placeholder, except during a scheduler call, when it holds the
+    /// service moved out of the table (see `selectServer`).
+    private var lentService = VirtualService(key: .fwmark(0, .inet))
     private var hasPort21Service = false
     private var hasPortZeroService = false
 
@@ -99,10 +109,14 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     private mutating func reindex() {
         epoch &+= 1
         serviceIndexByKey.removeAll(keepingCapacity: true)
+        serviceKeys.removeAll(keepingCapacity: true)
+        schedulerEntries.removeAll(keepingCapacity: true)
         hasPort21Service = false
         hasPortZeroService = false
         for (index, service) in table.services.enumerated() {
             serviceIndexByKey[service.key] = index
+            serviceKeys.append(service.key)
+            schedulerEntries.append(schedulers.entryIndex(of: service.key) ?? -1)
             if case .address(_, let endpoint) = service.key {
                 if endpoint.port == 21 { hasPort21Service = true }
                 if endpoint.port == 0 { hasPortZeroService = true }
@@ -115,20 +129,33 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// The service a packet belongs to: by firewall mark first, then exact
     /// protocol/VIP/port, then the FTP-data rule, then a port-0 service.
     public func serviceIndex(proto: TransportProtocol, destination: Endpoint, fwmark: UInt32 = 0) -> Int? {
-        if fwmark != 0, let index = serviceIndexByKey[.fwmark(fwmark, destination.address.family)] { return index }
-        if let index = serviceIndexByKey[.address(proto, destination)] { return index }
+        if fwmark != 0, let index = indexOfService(.fwmark(fwmark, destination.address.family)) { return index }
+        if let index = indexOfService(.address(proto, destination)) { return index }
         if proto == .tcp, hasPort21Service, destination.port == 20 || destination.port >= 1024,
-            let index = serviceIndexByKey[.address(.tcp, Endpoint(address: destination.address, port: 21))]
+            let index = indexOfService(.address(.tcp, Endpoint(address: destination.address, port: 21)))
         {
             return index
         }
-        if hasPortZeroService, let index = serviceIndexByKey[.address(proto, Endpoint(address: destination.address, port: 0))] {
+        if hasPortZeroService, let index = indexOfService(.address(proto, Endpoint(address: destination.address, port: 0))) {
             return index
         }
         return nil
     }
 
-    public func serviceIndex(for key: ServiceKey) -> Int? { serviceIndexByKey[key] }
+    public func serviceIndex(for key: ServiceKey) -> Int? { indexOfService(key) }
+
+    /// The table index of the service `key` (keys are unique): a linear scan
+    /// for up to 8 services, the hash index beyond.
+    @inline(__always)
+    private func indexOfService(_ key: ServiceKey) -> Int? {
+        if serviceKeys.count <= 8 {
+            return serviceKeys.withUnsafeBufferPointer { keys in
+                for index in keys.indices where keys[index] == key { return index }
+                return nil
+            }
+        }
+        return serviceIndexByKey[key]
+    }
 
     // MARK: New connections (spec §5.1, §5.2, §5.4, §5.7)
 
@@ -215,7 +242,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         let key = table.services[serviceIndex].key
         if !key.isFirewallMark && destination.port != key.port { return .noDestination }
         let flow = FlowKey(proto: proto, source: client, destination: destination)
-        guard let serverIndex = schedulers.select(flow: flow, service: table.services[serviceIndex], nowNanoseconds: now, random: &random) else {
+        guard let serverIndex = selectServer(serviceIndex: serviceIndex, flow: flow, now: now) else {
             return .noDestination
         }
         let serverPort = table.services[serviceIndex].servers[serverIndex].port
@@ -223,6 +250,19 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
             serviceIndex: serviceIndex, serverIndex: serverIndex, proto: proto, client: client, virtual: destination,
             destinationPort: serverPort != 0 ? serverPort : destination.port, template: nil, flags: flags, now: now,
             indexed: indexed)
+    }
+
+    /// The service's scheduler picks a server (nil: none). The service is moved out
+    /// of the table for the call and back (two swaps with `lentService`) rather
+    /// than copied: a copy retains and releases its server array and strings on
+    /// every connection.
+    private mutating func selectServer(serviceIndex: Int, flow: FlowKey, now: Int64) -> Int? {
+        let entry = schedulerEntries[serviceIndex]
+        guard entry >= 0 else { return nil }
+        swap(&lentService, &table[serviceAt: serviceIndex])
+        let chosen = schedulers.select(entry: entry, flow: flow, service: lentService, nowNanoseconds: now, random: &random)
+        swap(&lentService, &table[serviceAt: serviceIndex])
+        return chosen
     }
 
     /// The template key of spec §5.7 and the template's destination port rule.
@@ -275,7 +315,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         }
         if serverIndex == nil {
             let flow = FlowKey(proto: proto, source: client, destination: destination)
-            guard let chosen = schedulers.select(flow: flow, service: table.services[serviceIndex], nowNanoseconds: now, random: &random)
+            guard let chosen = selectServer(serviceIndex: serviceIndex, flow: flow, now: now)
             else { return .noDestination }
             serverIndex = chosen
             let server = table.services[serviceIndex].servers[chosen]

@@ -85,7 +85,7 @@ extension ClusterModel {
         } else {
             endArrivals(engine: &engine)
         }
-        if let progress = options.progress, arrivalsGenerated % progressStep == 0 {
+        if arrivalsGenerated % progressStep == 0, let progress = options.progress {
             let total = Double(totalArrivals ?? max(1, Int(Double(arrivalEndNs) / 1e9 * max(currentRate, 1))))
             progress(min(1, Double(arrivalsGenerated) / total))
         }

@@ -86,9 +86,13 @@ extension ClusterModel {
     mutating func arm(_ slot: Int, expiry: Int64, engine: inout Engine) {
         let now = engine.now.nanoseconds
         let delay = expiry - now
-        for list in timerLists where list.nanoseconds == delay {
+        let fixedList = timerLists.withUnsafeBufferPointer { lists in
+            for list in lists where list.nanoseconds == delay { return list.id as TimerListID? }
+            return nil
+        }
+        if let fixedList {
             conns[slot].timerAt = expiry
-            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: conns[slot].generation), in: list.id)
+            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: conns[slot].generation), in: fixedList)
             return
         }
         if conns[slot].timerAt <= expiry { return }  // the live timer fires first and re-arms

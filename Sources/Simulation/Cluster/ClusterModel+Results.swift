@@ -9,6 +9,7 @@ extension ClusterModel {
         let now = engine.now.nanoseconds
         closeWindow(now: now)
         var r = result
+        r.samples = sortedSamples()
         r.events = engine.eventsProcessed
         r.simulatedSeconds = Double(now) / 1e9
         r.inFlight = r.arrived - r.completed - r.failed - r.refused

@@ -166,15 +166,7 @@ extension ClusterModel {
             case .failed: result.measuredFailed += 1
             case .refused: result.measuredRefused += 1
             }
-            if options.collectDetails && result.samples.count < sampleLimit {
-                let server = conns[slot].server
-                result.samples.append(
-                    ConnectionSample(
-                        id: Int(conns[slot].sequence), arrivalSeconds: Double(conns[slot].arrival) / 1e9,
-                        client: clientEndpoint(slot).description, server: server >= 0 ? serverNames[Int(server)] : "",
-                        demandMs: Double(conns[slot].demand) / 1e6, responseMs: outcome == .completed ? responseMs : .nan,
-                        attempts: Int(conns[slot].attempts) + 1, outcome: outcome.rawValue))
-            }
+            if options.collectDetails { offerSample(slot: slot, outcome: outcome, responseMs: responseMs) }
             measuredOutstanding -= 1
             if measuredOutstanding == 0 && arrivalsDone { engine.stop() }
         }

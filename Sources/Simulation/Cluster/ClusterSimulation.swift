@@ -202,6 +202,9 @@ struct ClusterModel: EventHandler {
     var sampleLimit = 0
     /// The packet level (`docs/packet-level.md`); `pk.enabled` is false at connection level.
     var pk = PacketLevelState()
+    /// Measured connections offered to the sample so far, and the reservoir's stream.
+    var sampleSeen = 0
+    var sampleStream: RandomStream?
 
     /// A connection's client-side state, by slot.
     struct ConnSlot {
@@ -371,6 +374,7 @@ struct ClusterModel: EventHandler {
         }
         progressStep = max(1, (totalArrivals ?? 1_000_000) / 100)
         sampleLimit = scenario.sampleConnections
+        if options.collectDetails { sampleStream = RandomStream(seed: seed, replication: replication, stream: .connectionSample) }
         if arrivalEndNs != .max { engine.schedule(Event(kind: EventKind.windowEnd), at: SimTime(nanoseconds: arrivalEndNs)) }
         if scenario.level == .packet { try setUpPacketLevel(scenario: scenario, replication: replication) }
         startArrivals(engine: &engine)

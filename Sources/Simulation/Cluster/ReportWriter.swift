@@ -75,7 +75,7 @@ public enum ReportWriter {
             files: [
                 "summary.csv": "mean and 95% CI over replications of every figure (run-level and per server)",
                 "replications.csv": "every figure of every replication",
-                "connections.csv": "per-connection sample: the first sample_connections measured connections of replication 0",
+                "connections.csv": "per-connection sample: sample_connections measured connections of replication 0, a uniform (reservoir) sample over the whole run, in connection order",
                 "timeseries.csv": "per-server director counters and server occupancy, sampled at series_interval_s (replication 0)",
             ])
         let encoder = JSONEncoder()

@@ -14,6 +14,10 @@ public struct Engine {
     var timerLists: [TimerList] = []
     /// Whether `timerLists` is non-empty, kept as a plain flag for the hot path.
     var hasTimerLists = false
+    /// The list whose head is the earliest of all list heads (-1: every list is empty).
+    /// A list's head changes only when it is popped or appended to while empty, so this
+    /// is kept up to date there instead of scanning every head on each pop.
+    var earliestList = -1
     var nextSequence: UInt64 = 0
     /// Per timer slot: generation << 1 | cancelled bit. Slot 0 is reserved for "not a timer".
     var slotStates: [UInt32] = [0]
@@ -94,7 +98,35 @@ public struct Engine {
     /// Schedules `event` at `now + duration(of: list)` without a heap operation. Not cancellable.
     public mutating func schedule(_ event: Event, in list: TimerListID) {
         let time = now + timerLists[list.index].duration
-        timerLists[list.index].append(EventEntry(time: time, sequence: takeSequence(), event: event))
+        append(EventEntry(time: time, sequence: takeSequence(), event: event), to: list.index)
+    }
+
+    /// Appends to list `index`, keeping ``earliestList``.
+    @inline(__always)
+    private mutating func append(_ entry: EventEntry, to index: Int) {
+        let earliest = earliestList
+        // One uniqueness check of the list array for the append and the head comparison.
+        earliestList = timerLists.withUnsafeMutableBufferPointer { lists in
+            let wasEmpty = lists[index].isEmpty
+            lists[index].append(entry)
+            guard wasEmpty else { return earliest }
+            if earliest < 0 { return index }
+            if let head = lists[earliest].first, entry.precedes(head) { return index }
+            return earliest
+        }
+    }
+
+    /// Recomputes ``earliestList`` after its head was popped.
+    private mutating func findEarliestList() {
+        var best = -1
+        var bestHead: EventEntry?
+        for index in timerLists.indices {
+            if let head = timerLists[index].first, bestHead == nil || head.precedes(bestHead.unsafelyUnwrapped) {
+                best = index
+                bestHead = head
+            }
+        }
+        earliestList = best
     }
 
     /// Starts a cancellable timer in `list`, due at `now + duration(of: list)`.
@@ -102,8 +134,7 @@ public struct Engine {
     public mutating func startTimer(_ event: Event, in list: TimerListID) -> TimerToken {
         let token = allocateSlot()
         let time = now + timerLists[list.index].duration
-        timerLists[list.index].append(
-            EventEntry(time: time, sequence: takeSequence(), event: event, timerSlot: token.slot))
+        append(EventEntry(time: time, sequence: takeSequence(), event: event, timerSlot: token.slot), to: list.index)
         return token
     }
 
@@ -155,21 +186,29 @@ public struct Engine {
         return nil
     }
 
-    /// ``popNext(notAfter:)`` when timer lists exist: takes the earliest of the heap head and
-    /// every list head. Kept out of line so the heap-only path touches no timer-list state.
+    /// ``popNext(notAfter:)`` when timer lists exist: takes the earlier of the heap head and
+    /// the earliest list head (``earliestList``). Kept out of line so the heap-only path
+    /// touches no timer-list state.
     @inline(never)
     mutating func popNextMerged(notAfter limit: SimTime) -> EventEntry? {
         while true {
-            var source = -1
-            var best = heap.first
-            for index in timerLists.indices {
-                if let head = timerLists[index].first, best == nil || head.precedes(best.unsafelyUnwrapped) {
-                    source = index
-                    best = head
+            let entry: EventEntry
+            let list = earliestList
+            if list >= 0, let head = timerLists[list].first {
+                if let top = heap.first, top.precedes(head) {
+                    guard top.time <= limit else { return nil }
+                    _ = heap.popFirst()
+                    entry = top
+                } else {
+                    guard head.time <= limit else { return nil }
+                    _ = timerLists[list].popFirst()
+                    findEarliestList()
+                    entry = head
                 }
+            } else {
+                guard let top = heap.popFirst(notAfter: limit) else { return nil }
+                entry = top
             }
-            guard let entry = best, entry.time <= limit else { return nil }
-            if source < 0 { _ = heap.popFirst() } else { _ = timerLists[source].popFirst() }
             if entry.timerSlot == 0 || releaseSlot(entry.timerSlot) {
                 return entry
             }

@@ -38,32 +38,45 @@ public struct TimerList {
     /// Appends a timer. O(1) amortised.
     /// - Precondition: `entry` is not due before the current last timer.
     public mutating func append(_ entry: EventEntry) {
-        if let last {
-            precondition(!entry.precedes(last), "TimerList entries must be appended in (time, sequence) order")
-        }
         if count == ring.count { grow() }
-        ring[(head &+ count) & (ring.count &- 1)] = entry
-        count &+= 1
+        let head = head
+        let count = count
+        ring.withUnsafeMutableBufferPointer { ring in
+            let mask = ring.count &- 1
+            if count > 0 {
+                precondition(
+                    !entry.precedes(ring[(head &+ count &- 1) & mask]),
+                    "TimerList entries must be appended in (time, sequence) order")
+            }
+            ring[(head &+ count) & mask] = entry
+        }
+        self.count = count &+ 1
     }
 
     /// Removes and returns the earliest timer. O(1).
     public mutating func popFirst() -> EventEntry? {
         guard count > 0 else { return nil }
-        let entry = ring[head]
+        let entry = ring.withUnsafeBufferPointer { $0[head] }
         head = (head &+ 1) & (ring.count &- 1)
         count &-= 1
         return entry
     }
 
     private mutating func grow() {
-        var bigger = ring
-        bigger.reserveCapacity(ring.count * 2)
-        bigger.removeAll(keepingCapacity: true)
-        for offset in 0..<count {
-            bigger.append(ring[(head + offset) & (ring.count - 1)])
+        let capacity = ring.count * 2
+        // Two block copies: the head's run to the end of the ring, then the wrapped part.
+        // The slots past them are only ever written before being read (EventEntry is a
+        // trivial type), so they are left as they come instead of being filled.
+        let firstRun = Swift.min(count, ring.count - head)
+        let bigger = ring.withUnsafeBufferPointer { source in
+            [EventEntry](unsafeUninitializedCapacity: capacity) { target, initialized in
+                let to = target.baseAddress.unsafelyUnwrapped
+                let from = source.baseAddress.unsafelyUnwrapped
+                to.initialize(from: from + head, count: firstRun)
+                (to + firstRun).initialize(from: from, count: count - firstRun)
+                initialized = capacity
+            }
         }
-        let filler = EventEntry(time: .zero, sequence: 0, event: Event(kind: 0))
-        bigger.append(contentsOf: repeatElement(filler, count: ring.count * 2 - count))
         ring = bigger
         head = 0
     }

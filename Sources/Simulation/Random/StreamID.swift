@@ -28,6 +28,8 @@ public struct StreamID: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let failures = StreamID(rawValue: 7)
     /// Health-check timing.
     public static let healthChecks = StreamID(rawValue: 8)
+    /// Which measured connections the per-connection sample keeps (reservoir sampling).
+    public static let connectionSample = StreamID(rawValue: 9)
 
     /// Stream `index` of a family of per-entity streams (e.g. one per client),
     /// kept apart from the named streams and from other families by `family`.
@@ -45,6 +47,7 @@ public struct StreamID: RawRepresentable, Hashable, Sendable, CustomStringConver
         case .network: "network"
         case .failures: "failures"
         case .healthChecks: "healthChecks"
+        case .connectionSample: "connectionSample"
         default: "stream#\(rawValue)"
         }
     }

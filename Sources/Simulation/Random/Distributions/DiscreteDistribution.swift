@@ -36,8 +36,10 @@ public struct DiscreteDistribution: RandomDistribution {
         try DistributionError.require(!weights.isEmpty, "discrete", "weights.count", 0, "> 0")
         var total = 0.0
         for (index, weight) in weights.enumerated() {
-            try DistributionError.require(
-                weight.isFinite && weight >= 0, "discrete", "weights[\(index)]", weight, "finite and ≥ 0")
+            // The message is built only for a bad weight (not once per weight).
+            if !(weight.isFinite && weight >= 0) {
+                try DistributionError.require(false, "discrete", "weights[\(index)]", weight, "finite and ≥ 0")
+            }
             total += weight
         }
         try DistributionError.require(total > 0 && total.isFinite, "discrete", "sum of weights", total, "finite and > 0")
