@@ -18,7 +18,8 @@
 #   --size W,H    browser window (default 1400,1000)
 #
 # Installs Debian's `chromium` with apt-get when no chromium binary is found
-# (with sudo when not root). Needs python3 (standard library only).
+# (with sudo when not root); exits 3 when that is impossible. Needs python3
+# (standard library only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,8 +52,10 @@ if [ -z "$browser" ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq chromium >/dev/null
+  if ! { $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium >/dev/null; }; then
+    echo "trace-screenshot: could not install chromium with apt-get" >&2
+    exit 3
+  fi
   browser="$(command -v chromium)"
 fi
 
