@@ -16,6 +16,9 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Measured connections per replication, after the warm-up (overrides the scenario).")
     var connections: Int?
 
+    @Option(help: "Simulate at this level (connection or packet; overrides the scenario's `level`; packet needs a network section).")
+    var level: String?
+
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
@@ -31,6 +34,9 @@ struct SimulationOptions: ParsableArguments {
     func validate() throws {
         if let replications, replications < 1 { throw ValidationError("--replications must be at least 1") }
         if let connections, connections < 1 { throw ValidationError("--connections must be at least 1") }
+        if let level, Scenario.Level(rawValue: level) == nil {
+            throw ValidationError("--level must be connection or packet, not \"\(level)\"")
+        }
     }
 
     /// Loads the scenario with the overrides; bad scenarios exit with 65.
@@ -46,11 +52,18 @@ struct SimulationOptions: ParsableArguments {
             var loaded = try ScenarioLoader(file: scenario).parse(text)
             if let replications { loaded.replications = replications }
             if let seed { loaded.seed = seed }
+            if let level, let chosen = Scenario.Level(rawValue: level) { loaded.level = chosen }
             if let connections {
                 loaded.connections = connections
                 loaded.durationSeconds = nil
             }
+            if loaded.level == .packet && loaded.network == nil {
+                printError("lvssim \(command): \(scenario): --level packet needs a network section (see docs/packet-level.md)")
+                throw ExitCode(65)
+            }
             return (loaded, text)
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             printError("lvssim \(command): \(error)")
             throw ExitCode(65)
