@@ -149,6 +149,13 @@ public struct SchedulerSet: Sendable {
         entry(of: key)
     }
 
+    /// Whether the scheduler at `entry` is a kernel one (not a user ``Scheduler``).
+    @inlinable
+    public func isKernelScheduler(entry: Int) -> Bool {
+        if case .vacant = kernels[entry].storage { return false }
+        return true
+    }
+
     /// Runs timers of every scheduler up to `nowNanoseconds`.
     public mutating func advance(to nowNanoseconds: Int64) {
         for entry in keys.indices {

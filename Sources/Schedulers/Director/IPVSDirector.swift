@@ -64,9 +64,12 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// none. Rebuilt with the index after every change, so a new connection's
     /// scheduler is found without hashing the service key.
     private var schedulerEntries: [Int] = []
-    /// Holds a placeholder, except during a scheduler call, when it holds the
-    /// service moved out of the table (see `selectServer`).
+    /// What a kernel scheduler is shown of service `lentServiceIndex`: a copy of
+    /// its configuration (key, scheduler, flags, …) whose `servers` array is
+    /// swapped in from the table for each call (see `selectServer`) and empty
+    /// otherwise. -1: it mirrors no service (after any change of the table).
     private var lentService = VirtualService(key: .fwmark(0, .inet))
+    private var lentServiceIndex = -1
     private var hasPort21Service = false
     private var hasPortZeroService = false
 
@@ -88,6 +91,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     public mutating func configure<E: Error>(now: Int64 = 0, _ body: (inout IPVSTable) throws(E) -> [TableChange]) throws(E)
         -> [TableChange]
     {
+        lentServiceIndex = -1
         let changes = try body(&table)
         if !changes.isEmpty {
             schedulers.apply(changes, table: table, nowNanoseconds: now)
@@ -103,11 +107,13 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
 
     /// Direct access to counters and flags (replay seeds counters from a trace).
     public mutating func withService<T>(at index: Int, _ body: (inout VirtualService) -> T) -> T {
-        body(&table[serviceAt: index])
+        lentServiceIndex = -1
+        return body(&table[serviceAt: index])
     }
 
     private mutating func reindex() {
         epoch &+= 1
+        lentServiceIndex = -1
         serviceIndexByKey.removeAll(keepingCapacity: true)
         serviceKeys.removeAll(keepingCapacity: true)
         schedulerEntries.removeAll(keepingCapacity: true)
@@ -252,16 +258,32 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
             indexed: indexed)
     }
 
-    /// The service's scheduler picks a server (nil: none). The service is moved out
-    /// of the table for the call and back (two swaps with `lentService`) rather
-    /// than copied: a copy retains and releases its server array and strings on
-    /// every connection.
+    /// The service's scheduler picks a server (nil: none), without a copy of the
+    /// service per connection (a copy retains and releases its server array and
+    /// strings). Kernel schedulers read only the servers and the configuration
+    /// (key, flags), so they are shown `lentService`, a standing copy of the
+    /// configuration into which the table's server array is swapped for the call
+    /// (two pointer swaps). A user scheduler may read anything (the service's
+    /// stats too), so the whole service is swapped out of the table for it.
     private mutating func selectServer(serviceIndex: Int, flow: FlowKey, now: Int64) -> Int? {
         let entry = schedulerEntries[serviceIndex]
         guard entry >= 0 else { return nil }
-        swap(&lentService, &table[serviceAt: serviceIndex])
+        guard schedulers.isKernelScheduler(entry: entry) else {
+            lentServiceIndex = -1
+            var service = VirtualService(key: serviceKeys[serviceIndex])
+            swap(&service, &table[serviceAt: serviceIndex])
+            let chosen = schedulers.select(entry: entry, flow: flow, service: service, nowNanoseconds: now, random: &random)
+            swap(&service, &table[serviceAt: serviceIndex])
+            return chosen
+        }
+        if lentServiceIndex != serviceIndex {
+            lentService = table.services[serviceIndex]
+            lentService.servers = []
+            lentServiceIndex = serviceIndex
+        }
+        swap(&lentService.servers, &table[serviceAt: serviceIndex].servers)
         let chosen = schedulers.select(entry: entry, flow: flow, service: lentService, nowNanoseconds: now, random: &random)
-        swap(&lentService, &table[serviceAt: serviceIndex])
+        swap(&lentService.servers, &table[serviceAt: serviceIndex].servers)
         return chosen
     }
 

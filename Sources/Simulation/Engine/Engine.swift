@@ -18,6 +18,9 @@ public struct Engine {
     /// A list's head changes only when it is popped or appended to while empty, so this
     /// is kept up to date there instead of scanning every head on each pop.
     var earliestList = -1
+    /// The head of `earliestList` (meaningless while it is -1): compared with the heap's
+    /// head on every pop without reading the list.
+    var earliestHead = EventEntry(time: .zero, sequence: 0, event: Event(kind: 0))
     var nextSequence: UInt64 = 0
     /// Per timer slot: generation << 1 | cancelled bit. Slot 0 is reserved for "not a timer".
     var slotStates: [UInt32] = [0]
@@ -104,29 +107,33 @@ public struct Engine {
     /// Appends to list `index`, keeping ``earliestList``.
     @inline(__always)
     private mutating func append(_ entry: EventEntry, to index: Int) {
-        let earliest = earliestList
-        // One uniqueness check of the list array for the append and the head comparison.
-        earliestList = timerLists.withUnsafeMutableBufferPointer { lists in
+        // One uniqueness check of the list array for the append.
+        let wasEmpty = timerLists.withUnsafeMutableBufferPointer { lists in
             let wasEmpty = lists[index].isEmpty
             lists[index].append(entry)
-            guard wasEmpty else { return earliest }
-            if earliest < 0 { return index }
-            if let head = lists[earliest].first, entry.precedes(head) { return index }
-            return earliest
+            return wasEmpty
+        }
+        if wasEmpty && (earliestList < 0 || entry.precedes(earliestHead)) {
+            earliestList = index
+            earliestHead = entry
         }
     }
 
     /// Recomputes ``earliestList`` after its head was popped.
     private mutating func findEarliestList() {
         var best = -1
-        var bestHead: EventEntry?
-        for index in timerLists.indices {
-            if let head = timerLists[index].first, bestHead == nil || head.precedes(bestHead.unsafelyUnwrapped) {
-                best = index
-                bestHead = head
+        var bestHead = earliestHead
+        timerLists.withUnsafeBufferPointer { lists in
+            for index in lists.indices where !lists[index].isEmpty {
+                let head = lists[index].uncheckedFirst
+                if best < 0 || head.precedes(bestHead) {
+                    best = index
+                    bestHead = head
+                }
             }
         }
         earliestList = best
+        earliestHead = bestHead
     }
 
     /// Starts a cancellable timer in `list`, due at `now + duration(of: list)`.
@@ -194,14 +201,15 @@ public struct Engine {
         while true {
             let entry: EventEntry
             let list = earliestList
-            if list >= 0, let head = timerLists[list].first {
+            if list >= 0 {
+                let head = earliestHead
                 if let top = heap.first, top.precedes(head) {
                     guard top.time <= limit else { return nil }
                     _ = heap.popFirst()
                     entry = top
                 } else {
                     guard head.time <= limit else { return nil }
-                    _ = timerLists[list].popFirst()
+                    timerLists.withUnsafeMutableBufferPointer { lists in lists[list].removeFirst() }
                     findEarliestList()
                     entry = head
                 }

@@ -30,6 +30,19 @@ public struct TimerList {
         count == 0 ? nil : ring[head]
     }
 
+    /// The earliest timer. - Precondition: the list is not empty (unchecked).
+    @inline(__always)
+    var uncheckedFirst: EventEntry {
+        ring.withUnsafeBufferPointer { $0[head] }
+    }
+
+    /// Removes the earliest timer. - Precondition: the list is not empty (unchecked).
+    @inline(__always)
+    mutating func removeFirst() {
+        head = (head &+ 1) & (ring.count &- 1)
+        count &-= 1
+    }
+
     /// The latest timer, if any.
     public var last: EventEntry? {
         count == 0 ? nil : ring[(head &+ count &- 1) & (ring.count &- 1)]
