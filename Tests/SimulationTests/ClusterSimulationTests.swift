@@ -195,6 +195,31 @@ struct ClusterSimulationTests {
         return try ClusterSimulation(scenario: try scenario(yaml, file: folder.appendingPathComponent("s.yaml").path), replication: 0)
     }
 
+    @Test("The last arrival finding an idle cluster still runs to completion (none left in flight)")
+    func lastArrivalIntoAnEmptySystemCompletes() throws {
+        // Deterministic arrivals 1 s apart, 10 ms of work: every connection,
+        // the last one included, arrives to an empty cluster.
+        let s = try scenario(
+            """
+            name: sparse
+            seed: 3
+            replications: 1
+            connections: 3
+            director: {service: 10.10.0.100:80, scheduler: rr, forwarding: nat}
+            servers:
+              - {address: 10.30.0.1:80, workers: 1}
+            workload:
+              arrivals: {process: deterministic, rate: 1}
+              demand: {distribution: deterministic, value_ms: 10}
+            """)
+        var sim = try ClusterSimulation(scenario: s, replication: 0)
+        let result = sim.run()
+        #expect(result.arrived == 3)
+        #expect(result.completed == 3)
+        #expect(result.measuredCompleted == 3)
+        #expect(result.inFlight == 0)
+    }
+
     @Test("NAT: active until the close at 5 s, inactive in TIME_WAIT for 120 s, gone at 125 s (kernel timeouts)")
     func natTimeline() throws {
         var sim = try timeline(forwarding: "nat")

@@ -73,17 +73,20 @@ extension ClusterModel {
             beginMeasuring(now: now)
         }
         // Next arrival first (the arrival stream is consumed in arrival order).
+        // The last arrival ends the arrivals only after its own connection is
+        // sent, so that it counts as outstanding and the run waits for it.
+        var last = false
         let more = totalArrivals.map { arrivalsGenerated < $0 } ?? true
         if case .replay(let rows) = arrivals {
             if more && replayCursor < rows.count {
                 engine.schedule(Event(kind: EventKind.arrival), at: SimTime(nanoseconds: max(now, rows[replayCursor].timeNanoseconds)))
             } else {
-                endArrivals(engine: &engine)
+                last = true
             }
         } else if more {
             scheduleNextArrival(engine: &engine)
         } else {
-            endArrivals(engine: &engine)
+            last = true
         }
         if arrivalsGenerated % progressStep == 0, let progress = options.progress {
             let total = Double(totalArrivals ?? max(1, Int(Double(arrivalEndNs) / 1e9 * max(currentRate, 1))))
@@ -127,6 +130,7 @@ extension ClusterModel {
             measuredOutstanding += 1
         }
         sendSYN(slot: slot, engine: &engine)
+        if last { endArrivals(engine: &engine) }
     }
 
     mutating func endArrivals(engine: inout Engine) {

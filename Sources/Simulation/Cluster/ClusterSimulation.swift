@@ -52,9 +52,6 @@ public struct ClusterSimulation {
     public mutating func run() -> ReplicationResult {
         let start = DispatchTime.now().uptimeNanoseconds
         engine.run(handler: &model)
-        // The last arrival may find the system empty and stop the engine before
-        // its own connection is sent (see `arrive`); at packet level run on.
-        while model.pk.enabled && model.measuredOutstanding > 0 && engine.pendingCount > 0 { engine.run(handler: &model) }
         var result = model.finish(engine: engine)
         result.wallSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         model.recorder?.flush()
