@@ -54,6 +54,14 @@ extension ClusterModel {
                 state.portOfMAC[index][mac] = port
             }
         }
+        for index in topology.segments.indices {
+            state.macStart.append(Int32(state.macPorts.count))
+            for (mac, port) in state.portOfMAC[index].sorted(by: { $0.value < $1.value }) {
+                state.macPorts.append(MACPort(mac: mac.rawValue, port: port))
+            }
+        }
+        state.macStart.append(Int32(state.macPorts.count))
+        state.routingTables = topology.hosts.map(\.routingTable)
         state.arp = topology.hosts.map { _ in ARPCache() }
         state.routeFront = Array(repeating: RouteFrontEntry(), count: PacketLevelState.frontSize)
         state.receiveFront = Array(repeating: ReceiveFrontEntry(), count: PacketLevelState.frontSize)
@@ -416,7 +424,6 @@ extension ClusterModel {
     // MARK: Director
 
     mutating func directorReceive(_ packet: Packet, port: Int, flow: UInt64, hop: Int32, engine: inout Engine) {
-        let device = pk.ports[port].device
         switch receiveVerdict(packet, port: port) {
         case .deliver:
             var delivered = packet
@@ -431,13 +438,13 @@ extension ClusterModel {
             }
         case .forward:
             if let id = natReplyEntry(packet, flow: flow) {
-                ipvsReply(packet, entry: id, device: device, flow: flow, hop: hop, engine: &engine)
+                ipvsReply(packet, entry: id, arrival: port, flow: flow, hop: hop, engine: &engine)
             } else {
-                forward(packet, host: Self.directorHost, arrival: device, flow: flow, hop: hop, engine: &engine)
+                forward(packet, host: Self.directorHost, arrival: pk.ports[port].device, flow: flow, hop: hop, engine: &engine)
             }
         case .drop(let reason):
             if case .destinationNotLocal = reason, let id = natReplyEntry(packet, flow: flow) {
-                ipvsReply(packet, entry: id, device: device, flow: flow, hop: hop, engine: &engine)
+                ipvsReply(packet, entry: id, arrival: port, flow: flow, hop: hop, engine: &engine)
             } else {
                 note(hop: hop) { m in "dropped at director: \(reason.explanation)" }
             }
@@ -517,7 +524,7 @@ extension ClusterModel {
         if server >= 0, server < pk.inboundTemplates.count, let template = pk.inboundTemplates[server],
             template.destination == destination, template.method == method, packet.outer == nil, packet.ip.ttl > 1,
             !(packet.ip.dontFragment && packet.innerLength > template.mtu),
-            let mac = pk.arp[Self.directorHost].lookup(template.nextHop, at: engine.now)
+            let mac = templateMAC(server, template, now: engine.now)
         {
             var out = packet
             out.ip.ttl -= 1
@@ -560,7 +567,9 @@ extension ClusterModel {
         }
     }
 
-    mutating func ipvsReply(_ packet: Packet, entry id: ConnectionID, device: String, flow: UInt64, hop: Int32, engine: inout Engine) {
+    mutating func ipvsReply(
+        _ packet: Packet, entry id: ConnectionID, arrival: Int, flow: UInt64, hop: Int32, engine: inout Engine
+    ) {
         let now = engine.now.nanoseconds
         if case .tcp(let tcp) = packet.transport, let slot = liveSlot(flow) {
             let expiry = director.receive(id, flags: tcp.flags, direction: .output, now: now)
@@ -568,10 +577,11 @@ extension ClusterModel {
             sync(Int(director.connections[id].serverIndex), now: now)
         }
         let route = route(Self.directorHost, to: packet.ip.destination)
-        if let route, route.port >= 0, !route.decision.isLocal, route.decision.interface != device,
+        // route.port != arrival ⇔ the route's interface is not the arrival device (one port per device).
+        if let route, route.port >= 0, !route.decision.isLocal, route.port != Int32(arrival),
             pk.hosts[Self.directorHost].isForwardingEnabled, packet.ip.ttl > 1,
             !(packet.ip.dontFragment && packet.innerLength > route.decision.mtu),
-            let mac = pk.arp[Self.directorHost].lookup(route.decision.nextHop, at: engine.now)
+            let mac = nextHopMAC(Self.directorHost, destination: packet.ip.destination, route: route, now: engine.now)
         {
             // What forwardReply does when no redirect or ICMP is due.
             var out = packet
@@ -589,7 +599,7 @@ extension ClusterModel {
         if let nextHop = route?.decision.nextHop {
             pk.forwarder.neighbours[nextHop] = pk.arp[Self.directorHost].lookup(nextHop, at: engine.now) ?? .zero
         }
-        let result = pk.forwarder.forwardReply(packet, arrivingOn: device, virtualService: vip)
+        let result = pk.forwarder.forwardReply(packet, arrivingOn: pk.ports[arrival].device, virtualService: vip)
         emit(result, host: Self.directorHost, flow: flow, hop: hop, engine: &engine) { m in
             "director: IPVS NAT reply, source → \(m.vip), entry \(m.director.connections[id].listingState)"
         }
@@ -644,11 +654,56 @@ extension ClusterModel {
             pk.routeFront[slot] = RouteFrontEntry(host: Int32(host), destination: key.raw, route: cached)
             return cached
         }
-        guard let decision = pk.hosts[host].route(to: destination) else { return nil }
-        let cached = CachedRoute(decision: decision, port: pk.portOfDevice[host][decision.interface] ?? -1)
+        guard let cached = resolveRoute(host, to: destination) else { return nil }
         pk.routes[host][key] = cached
         pk.routeFront[slot] = RouteFrontEntry(host: Int32(host), destination: key.raw, route: cached)
         return cached
+    }
+
+    /// ``NetworkHost/route(to:)`` with the host's routing table built once,
+    /// keeping what the packet path uses (not the source address).
+    mutating func resolveRoute(_ host: Int, to destination: IPAddress) -> CachedRoute? {
+        let h = pk.hosts[host]
+        if h.isLocal(destination) {
+            let device = h.interface(owning: destination)?.name ?? "lo"
+            return CachedRoute(
+                decision: CachedDecision(nextHop: destination, isLocal: true, mtu: h.interface(named: "lo")?.mtu ?? 65536),
+                port: pk.portOfDevice[host][device] ?? -1)
+        }
+        guard let route = pk.routingTables[host].lookup(destination), let device = h.interface(named: route.interface) else {
+            return nil
+        }
+        return CachedRoute(
+            decision: CachedDecision(nextHop: route.gateway ?? destination, isLocal: false, mtu: device.mtu),
+            port: pk.portOfDevice[host][device.name] ?? -1)
+    }
+
+    /// The MAC of an inbound template's next hop from the director's ARP cache
+    /// (nil: the slow path ARPs), remembered in the template as ``nextHopMAC`` does.
+    @inline(__always)
+    mutating func templateMAC(_ server: Int, _ template: InboundTemplate, now: SimTime) -> MACAddress? {
+        let host = Self.directorHost
+        if template.macGeneration == pk.arpGeneration[host] && now.nanoseconds < template.macValidUntil { return template.mac }
+        guard let entry = pk.arp[host].entries[template.nextHop], let mac = entry.mac,
+            now - entry.updated < pk.arp[host].reachableTime
+        else { return nil }
+        pk.inboundTemplates[server]!.mac = mac
+        pk.inboundTemplates[server]!.macValidUntil = entry.updated.nanoseconds + pk.arp[host].reachableTime.nanoseconds
+        pk.inboundTemplates[server]!.macGeneration = pk.arpGeneration[host]
+        return mac
+    }
+
+    /// The receiving port of a frame for `destination` on `segment` (the switch's table), or nil.
+    @inline(__always)
+    func portOfMAC(_ destination: MACAddress, segment: Int) -> Int32? {
+        var index = Int(pk.macStart[segment])
+        let end = Int(pk.macStart[segment + 1])
+        let raw = destination.rawValue
+        while index < end {
+            if pk.macPorts[index].mac == raw { return pk.macPorts[index].port }
+            index += 1
+        }
+        return nil
     }
 
     /// The MAC of the route's next hop from `host`'s ARP cache (nil: must ARP),
@@ -992,7 +1047,7 @@ extension ClusterModel {
             }
             return
         }
-        let receiver = pk.portOfMAC[segment][destination]
+        let receiver = portOfMAC(destination, segment: segment)
         if pk.tracing && pk.frames[Int(frame)].flow == pk.traceFlow {
             let name = receiver.map { pk.names[Int(pk.ports[Int($0)].host)] } ?? "?"
             var text = note(self)
