@@ -127,13 +127,19 @@ public struct NetworkHost: Hashable, Sendable {
 
     /// How this host would send a packet to `destination`, or nil if it has no route.
     public func route(to destination: IPAddress) -> RouteDecision? {
+        route(to: destination, using: routingTable)
+    }
+
+    /// ``route(to:)`` with ``routingTable`` already built (the packet level
+    /// builds each host's table once: configurations do not change during a run).
+    public func route(to destination: IPAddress, using table: RoutingTable) -> RouteDecision? {
         if isLocal(destination) {
             let device = interface(owning: destination)?.name ?? "lo"
             return RouteDecision(
                 interface: device, nextHop: destination, source: destination, isLocal: true,
                 mtu: interface(named: "lo")?.mtu ?? 65536)
         }
-        guard let route = routingTable.lookup(destination), let device = interface(named: route.interface) else {
+        guard let route = table.lookup(destination), let device = interface(named: route.interface) else {
             return nil
         }
         return RouteDecision(

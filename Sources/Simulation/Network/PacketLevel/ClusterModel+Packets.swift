@@ -62,6 +62,7 @@ extension ClusterModel {
         }
         state.macStart.append(Int32(state.macPorts.count))
         state.routingTables = topology.hosts.map(\.routingTable)
+        state.directorForwards = topology.hosts[NetworkTopology.directorIndex].isForwardingEnabled
         state.arp = topology.hosts.map { _ in ARPCache() }
         state.routeFront = Array(repeating: RouteFrontEntry(), count: PacketLevelState.frontSize)
         state.receiveFront = Array(repeating: ReceiveFrontEntry(), count: PacketLevelState.frontSize)
@@ -579,7 +580,7 @@ extension ClusterModel {
         let route = route(Self.directorHost, to: packet.ip.destination)
         // route.port != arrival ⇔ the route's interface is not the arrival device (one port per device).
         if let route, route.port >= 0, !route.decision.isLocal, route.port != Int32(arrival),
-            pk.hosts[Self.directorHost].isForwardingEnabled, packet.ip.ttl > 1,
+            pk.directorForwards, packet.ip.ttl > 1,
             !(packet.ip.dontFragment && packet.innerLength > route.decision.mtu),
             let mac = nextHopMAC(Self.directorHost, destination: packet.ip.destination, route: route, now: engine.now)
         {
@@ -739,7 +740,9 @@ extension ClusterModel {
     @inline(__always)
     mutating func receiveVerdict(_ packet: Packet, port: Int) -> ReceiveMemo {
         guard case .v4(let source) = packet.ip.source, case .v4(let destination) = packet.ip.destination else {
-            return Self.memo(PacketReceiver.receive(packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)]))
+            return Self.memo(PacketReceiver.receive(
+                packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)],
+                routingTable: pk.routingTables[Int(pk.ports[port].host)]))
         }
         var key = ReceiveKey(port: Int32(port), hasOuter: false, outerSource: 0, outerDestination: 0, source: source, destination: destination)
         if let outer = packet.outer, case .v4(let a) = outer.source, case .v4(let b) = outer.destination {
@@ -753,7 +756,9 @@ extension ClusterModel {
             pk.receiveFront[slot] = ReceiveFrontEntry(key: key, memo: memo)
             return memo
         }
-        let memo = Self.memo(PacketReceiver.receive(packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)]))
+        let memo = Self.memo(PacketReceiver.receive(
+                packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)],
+                routingTable: pk.routingTables[Int(pk.ports[port].host)]))
         pk.receiveMemo[key] = memo
         pk.receiveFront[slot] = ReceiveFrontEntry(key: key, memo: memo)
         return memo
@@ -1062,32 +1067,87 @@ extension ClusterModel {
     }
 
     mutating func frameArrives(_ index: Int32, port: Int, engine: inout Engine) {
-        let frame = pk.frames[Int(index)]
+        let i = Int(index)
         freeFrame(index)
-        if let arp = frame.arp {
-            arpReceive(arp, port: port, flow: frame.flow, hop: frame.hop, engine: &engine)
+        if pk.frames[i].arp != nil {
+            let frame = pk.frames[i]
+            arpReceive(frame.arp!, port: port, flow: frame.flow, hop: frame.hop, engine: &engine)
             return
         }
+        let flow = pk.frames[i].flow
+        let hop = pk.frames[i].hop
         let host = Int(pk.ports[port].host)
         switch host {
         case Self.directorHost:
-            directorReceive(frame.packet, port: port, flow: frame.flow, hop: frame.hop, engine: &engine)
+            let packet = pk.frames[i].packet
+            directorReceive(packet, port: port, flow: flow, hop: hop, engine: &engine)
         default:
-            switch receiveVerdict(frame.packet, port: port) {
+            switch receiveVerdict(frame: i, port: port) {
             case .deliver:
-                var packet = frame.packet
+                var packet = pk.frames[i].packet
                 if packet.outer != nil { packet.outer = nil }
                 if host == Self.clientsHost {
-                    clientReceive(packet, flow: frame.flow, hop: frame.hop, engine: &engine)
+                    clientReceive(packet, flow: flow, hop: hop, engine: &engine)
                 } else if pk.serverOfHost[host] >= 0 {
-                    serverReceive(packet, host: host, flow: frame.flow, hop: frame.hop, engine: &engine)
+                    serverReceive(packet, host: host, flow: flow, hop: hop, engine: &engine)
                 }
             case .forward:
-                forward(frame.packet, host: host, arrival: pk.ports[port].device, flow: frame.flow, hop: frame.hop, engine: &engine)
+                if forwardInPlace(index, host: host, engine: &engine) { return }
+                let packet = pk.frames[i].packet
+                forward(packet, host: host, arrival: pk.ports[port].device, flow: flow, hop: hop, engine: &engine)
             case .drop(let reason):
-                note(hop: frame.hop) { m in "dropped at \(m.pk.names[host]): \(reason.explanation)" }
+                note(hop: hop) { m in "dropped at \(m.pk.names[host]): \(reason.explanation)" }
             }
         }
+    }
+
+    /// ``receiveVerdict(_:port:)`` for the packet of frame `i`, read in place
+    /// (the packet is copied only when the memo has no verdict yet).
+    @inline(__always)
+    mutating func receiveVerdict(frame i: Int, port: Int) -> ReceiveMemo {
+        guard case .v4(let source) = pk.frames[i].packet.ip.source, case .v4(let destination) = pk.frames[i].packet.ip.destination
+        else {
+            let packet = pk.frames[i].packet
+            return receiveVerdict(packet, port: port)
+        }
+        var key = ReceiveKey(port: Int32(port), hasOuter: false, outerSource: 0, outerDestination: 0, source: source, destination: destination)
+        if pk.frames[i].packet.outer != nil {
+            guard case .v4(let a) = pk.frames[i].packet.outer!.source, case .v4(let b) = pk.frames[i].packet.outer!.destination else {
+                let packet = pk.frames[i].packet
+                return receiveVerdict(packet, port: port)
+            }
+            key.hasOuter = true
+            key.outerSource = a
+            key.outerDestination = b
+        }
+        let slot = key.slot
+        if pk.receiveFront[slot].key == key { return pk.receiveFront[slot].memo }
+        let packet = pk.frames[i].packet
+        return receiveVerdict(packet, port: port)
+    }
+
+    /// ``forward(_:host:arrival:flow:hop:engine:)``'s common case done on frame
+    /// `index` in place (it just arrived and was freed; the new frame would take
+    /// the same slot): TTL > 1, a route, fits the MTU, next hop resolved.
+    /// Returns false, having changed nothing but caches, when `forward` must run.
+    @inline(__always)
+    mutating func forwardInPlace(_ index: Int32, host: Int, engine: inout Engine) -> Bool {
+        let i = Int(index)
+        guard pk.freeFrames.last == index else { return false }
+        let hasOuter = pk.frames[i].packet.outer != nil
+        let ttl = hasOuter ? pk.frames[i].packet.outer!.ttl : pk.frames[i].packet.ip.ttl
+        let destination = hasOuter ? pk.frames[i].packet.outer!.destination : pk.frames[i].packet.ip.destination
+        let dontFragment = hasOuter ? pk.frames[i].packet.outer!.dontFragment : pk.frames[i].packet.ip.dontFragment
+        guard ttl > 1, let route = route(host, to: destination), !route.decision.isLocal,
+            !(dontFragment && pk.frames[i].packet.ipLength > route.decision.mtu), route.port >= 0,
+            let mac = nextHopMAC(host, destination: destination, route: route, now: engine.now)
+        else { return false }
+        pk.freeFrames.removeLast()
+        if hasOuter { pk.frames[i].packet.outer!.ttl = ttl - 1 } else { pk.frames[i].packet.ip.ttl = ttl - 1 }
+        pk.frames[i].packet.ethernet = EthernetHeader(source: pk.ports[Int(route.port)].mac, destination: mac)
+        pk.frames[i].hop = -1
+        transmit(index, port: Int(route.port), rewritten: Self.forwardedFields, engine: &engine) { m in "\(m.pk.names[host]): forwards" }
+        return true
     }
 
     // MARK: Trace

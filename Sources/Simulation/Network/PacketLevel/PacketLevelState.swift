@@ -89,6 +89,8 @@ struct PacketLevelState {
     var macStart: [Int32] = []
     /// Per host: its routing table, built once (configurations do not change during a run).
     var routingTables: [RoutingTable] = []
+    /// The director's `ip_forward`.
+    var directorForwards = false
     var arp: [ARPCache] = []
     /// Per host: bumped whenever an ARP packet changes or refreshes its cache.
     var arpGeneration: [UInt32] = []
