@@ -89,6 +89,8 @@ struct PacketLevelState {
     var macStart: [Int32] = []
     /// Per host: its routing table, built once (configurations do not change during a run).
     var routingTables: [RoutingTable] = []
+    /// The FIFO timer list of the first SYN's 1 s retransmission timer (made on first use).
+    var synList: TimerListID? = nil
     /// The director's `ip_forward`.
     var directorForwards = false
     var arp: [ARPCache] = []
