@@ -74,12 +74,14 @@ public struct NetworkHost: Hashable, Sendable {
     /// `lo` is local in its entirety — so a VIP on `lo` with a /24 mask makes
     /// the whole /24 local (LVS-DR's "wide mask" mistake).
     public func isLocal(_ address: IPAddress) -> Bool {
-        interfaces.contains { device in
-            device.isUp
-                && device.addresses.contains {
-                    $0.address == address || (device.kind == .loopback && $0.contains(address))
-                }
+        // By index: no copy (and retain) of each NetworkInterface.
+        for index in interfaces.indices where interfaces[index].isUp {
+            let isLoopback = interfaces[index].kind == .loopback
+            for entry in interfaces[index].addresses where entry.address == address || (isLoopback && entry.contains(address)) {
+                return true
+            }
         }
+        return false
     }
 
     /// The device that carries `address`, if any.

@@ -581,6 +581,55 @@ extension ClusterModel {
         }
     }
 
+    /// The director's commonest arrival, a NAT reply (RIP:rport → CIP:cport)
+    /// that ``ipvsReply`` sends on by its fast path, done on the arrived frame
+    /// in place (``directorReceive`` → ``ipvsReply`` without Packet copies).
+    /// Returns false, having changed nothing but caches, when the general path must run.
+    mutating func natReplyInPlace(_ index: Int32, port: Int, engine: inout Engine) -> Bool {
+        let i = Int(index)
+        guard pk.freeFrames.last == index, pk.frames[i].packet.outer == nil,
+            case .tcp(let tcp) = pk.frames[i].packet.transport
+        else { return false }
+        switch receiveVerdict(frame: i, port: port) {
+        case .forward: break
+        case .drop(.destinationNotLocal): break
+        default: return false
+        }
+        let flow = pk.frames[i].flow
+        guard let slot = liveSlot(flow), let id = entryID(slot) else { return false }
+        let source = pk.frames[i].packet.ip.source
+        let destination = pk.frames[i].packet.ip.destination
+        do {
+            let entry = director.connections[id]
+            guard entry.forwarding == .masquerade, entry.destination.address == source,
+                tcp.sourcePort == entry.destination.port, entry.client.address == destination,
+                tcp.destinationPort == entry.client.port
+            else { return false }
+        }
+        let ttl = pk.frames[i].packet.ip.ttl
+        guard let route = route(Self.directorHost, to: destination), route.port >= 0, !route.decision.isLocal,
+            route.port != Int32(port), pk.directorForwards, ttl > 1,
+            !(pk.frames[i].packet.ip.dontFragment && pk.frames[i].packet.innerLength > route.decision.mtu),
+            let mac = nextHopMAC(Self.directorHost, destination: destination, route: route, now: engine.now)
+        else { return false }
+        // From here on exactly ipvsReply's fast path (its bookkeeping first).
+        let now = engine.now.nanoseconds
+        let expiry = director.receive(id, flags: tcp.flags, direction: .output, now: now)
+        armEntry(slot, expiry: expiry, engine: &engine)
+        sync(Int(director.connections[id].serverIndex), now: now)
+        pk.freeFrames.removeLast()
+        pk.frames[i].packet.ip.ttl = ttl - 1
+        pk.frames[i].packet.ip.source = vip.address
+        let samePort = tcp.sourcePort == vip.port
+        pk.frames[i].packet.transport.sourcePort = vip.port
+        pk.frames[i].packet.ethernet = EthernetHeader(source: pk.ports[Int(route.port)].mac, destination: mac)
+        pk.frames[i].hop = -1
+        transmit(index, port: Int(route.port), rewritten: samePort ? Self.natReplySamePortFields : Self.natReplyFields, engine: &engine) { m in
+            "director: IPVS NAT reply, source → \(m.vip), entry \(m.director.connections[id].listingState)"
+        }
+        return true
+    }
+
     mutating func ipvsReply(
         _ packet: Packet, entry id: ConnectionID, arrival: Int, flow: UInt64, hop: Int32, engine: inout Engine
     ) {
@@ -1092,6 +1141,7 @@ extension ClusterModel {
         let host = Int(pk.ports[port].host)
         switch host {
         case Self.directorHost:
+            if natReplyInPlace(index, port: port, engine: &engine) { return }
             let packet = pk.frames[i].packet
             directorReceive(packet, port: port, flow: flow, hop: hop, engine: &engine)
         default:
