@@ -62,6 +62,8 @@ extension ClusterModel {
         }
         state.macStart.append(Int32(state.macPorts.count))
         state.routingTables = topology.hosts.map(\.routingTable)
+        state.serialisationBytes = Array(repeating: -1, count: topology.segments.count * 2)
+        state.serialisationNanoseconds = Array(repeating: 0, count: topology.segments.count * 2)
         state.directorForwards = topology.hosts[NetworkTopology.directorIndex].isForwardingEnabled
         state.arp = topology.hosts.map { _ in ARPCache() }
         state.routeFront = Array(repeating: RouteFrontEntry(), count: PacketLevelState.frontSize)
@@ -1097,7 +1099,17 @@ extension ClusterModel {
             destination = pk.frames[Int(frame)].packet.ethernet.destination
         }
         let now = engine.now.nanoseconds
-        let serialisation = Int64((Double(max(60, bytes) * 8) / pk.segments[segment].bitsPerSecond * 1e9).rounded())
+        // Remembered per segment for the last minimum-size and the last other frame size (ACKs / full segments).
+        let wire = max(60, bytes)
+        let memo = segment &* 2 &+ (wire == 60 ? 0 : 1)
+        let serialisation: Int64
+        if pk.serialisationBytes[memo] == wire {
+            serialisation = pk.serialisationNanoseconds[memo]
+        } else {
+            serialisation = Int64((Double(wire * 8) / pk.segments[segment].bitsPerSecond * 1e9).rounded())
+            pk.serialisationBytes[memo] = wire
+            pk.serialisationNanoseconds[memo] = serialisation
+        }
         let start = max(now + delay, pk.ports[port].busyUntil)
         pk.ports[port].busyUntil = start + serialisation
         let arrival = SimTime(nanoseconds: start + serialisation + pk.segments[segment].latencyNanoseconds)

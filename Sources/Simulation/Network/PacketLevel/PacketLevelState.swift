@@ -91,6 +91,9 @@ struct PacketLevelState {
     var routingTables: [RoutingTable] = []
     /// The FIFO timer list of the first SYN's 1 s retransmission timer (made on first use).
     var synList: TimerListID? = nil
+    /// Per segment × {60-byte, other}: the frame size last serialised and its nanoseconds.
+    var serialisationBytes: [Int] = []
+    var serialisationNanoseconds: [Int64] = []
     /// The director's `ip_forward`.
     var directorForwards = false
     var arp: [ARPCache] = []
