@@ -720,6 +720,7 @@ extension ClusterModel {
             return cached
         }
         guard let cached = resolveRoute(host, to: destination) else { return nil }
+        if pk.routes[host].count >= PacketLevelState.memoLimit { pk.routes[host].removeAll(keepingCapacity: true) }
         pk.routes[host][key] = cached
         pk.routeFront[slot] = RouteFrontEntry(host: Int32(host), destination: key.raw, route: cached)
         return cached
@@ -823,6 +824,8 @@ extension ClusterModel {
         let memo = Self.memo(PacketReceiver.receive(
                 packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)],
                 routingTable: pk.routingTables[Int(pk.ports[port].host)]))
+        // A pure cache: emptied when full, so memory stays bounded with many distinct clients.
+        if pk.receiveMemo.count >= PacketLevelState.memoLimit { pk.receiveMemo.removeAll(keepingCapacity: true) }
         pk.receiveMemo[key] = memo
         pk.receiveFront[slot] = ReceiveFrontEntry(key: key, memo: memo)
         return memo

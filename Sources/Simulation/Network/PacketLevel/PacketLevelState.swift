@@ -112,6 +112,8 @@ struct PacketLevelState {
     var routeFront: [RouteFrontEntry] = []
     var receiveFront: [ReceiveFrontEntry] = []
     static let frontSize = 1 << 15
+    /// Entries `receiveMemo` and each host's `routes` may hold before they are emptied (pure caches).
+    static let memoLimit = 1 << 16
     /// Per director server index: how ``DirectorForwarder`` sent its last inbound packet.
     var inboundTemplates: [InboundTemplate?] = []
     var frames: [Frame] = []
