@@ -76,9 +76,18 @@ struct BenchCommand: ParsableCommand {
             let start = DispatchTime.now().uptimeNanoseconds
             let result = simulation.run()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            writeOut("packet level  connections  completed  packet events  engine events      seconds  packet events/s\n")
-            writeOut(String(format: "              %11d  %9d  %13d  %13d  %11.3f  %15.0f\n", packetConnections, result.completed,
-                simulation.packetEvents, result.events, seconds, Double(simulation.packetEvents) / seconds))
+            var usage = rusage()
+            #if os(Linux)
+                getrusage(RUSAGE_SELF.rawValue, &usage)
+                let maxRSSMB = Double(usage.ru_maxrss) / 1024  // KiB on Linux
+            #else
+                getrusage(RUSAGE_SELF, &usage)
+                let maxRSSMB = Double(usage.ru_maxrss) / 1_048_576  // bytes on Darwin
+            #endif
+            writeOut("packet level  connections  completed  packet events  engine events  wall seconds  packet events/s  connections/s  max RSS MB\n")
+            writeOut(String(format: "              %11d  %9d  %13d  %13d  %12.3f  %15.0f  %13.0f  %10.1f\n", packetConnections, result.completed,
+                simulation.packetEvents, result.events, seconds, Double(simulation.packetEvents) / seconds,
+                Double(result.completed) / seconds, maxRSSMB))
             return
         }
         if !engineOnly {

@@ -74,12 +74,14 @@ public struct NetworkHost: Hashable, Sendable {
     /// `lo` is local in its entirety — so a VIP on `lo` with a /24 mask makes
     /// the whole /24 local (LVS-DR's "wide mask" mistake).
     public func isLocal(_ address: IPAddress) -> Bool {
-        interfaces.contains { device in
-            device.isUp
-                && device.addresses.contains {
-                    $0.address == address || (device.kind == .loopback && $0.contains(address))
-                }
+        // By index: no copy (and retain) of each NetworkInterface.
+        for index in interfaces.indices where interfaces[index].isUp {
+            let isLoopback = interfaces[index].kind == .loopback
+            for entry in interfaces[index].addresses where entry.address == address || (isLoopback && entry.contains(address)) {
+                return true
+            }
         }
+        return false
     }
 
     /// The device that carries `address`, if any.
@@ -127,13 +129,19 @@ public struct NetworkHost: Hashable, Sendable {
 
     /// How this host would send a packet to `destination`, or nil if it has no route.
     public func route(to destination: IPAddress) -> RouteDecision? {
+        route(to: destination, using: routingTable)
+    }
+
+    /// ``route(to:)`` with ``routingTable`` already built (the packet level
+    /// builds each host's table once: configurations do not change during a run).
+    public func route(to destination: IPAddress, using table: RoutingTable) -> RouteDecision? {
         if isLocal(destination) {
             let device = interface(owning: destination)?.name ?? "lo"
             return RouteDecision(
                 interface: device, nextHop: destination, source: destination, isLocal: true,
                 mtu: interface(named: "lo")?.mtu ?? 65536)
         }
-        guard let route = routingTable.lookup(destination), let device = interface(named: route.interface) else {
+        guard let route = table.lookup(destination), let device = interface(named: route.interface) else {
             return nil
         }
         return RouteDecision(

@@ -28,7 +28,9 @@ public enum ReceiveVerdict: Hashable, Sendable {
 /// server without the VIP drops the packet.
 public enum PacketReceiver {
     /// Receives `packet` on device `interface` of `host`.
-    public static func receive(_ packet: Packet, on interface: String, host: NetworkHost) -> ReceiveVerdict {
+    public static func receive(
+        _ packet: Packet, on interface: String, host: NetworkHost, routingTable: RoutingTable? = nil
+    ) -> ReceiveVerdict {
         guard let device = host.interface(named: interface), device.isUp,
             device.kind != .ethernet || packet.ethernet.destination == device.mac || packet.ethernet.destination.isBroadcast
         else { return .drop(.notAddressedToInterface) }
@@ -36,7 +38,7 @@ public enum PacketReceiver {
         var packet = packet
         var arrival = interface
         if let outer = packet.outer {
-            if let reason = routeInputCheck(source: outer.source, arrival: arrival, host: host) { return .drop(reason) }
+            if let reason = routeInputCheck(source: outer.source, arrival: arrival, host: host, routingTable: routingTable) { return .drop(reason) }
             guard host.isLocal(outer.destination) else { return notLocal(packet, destination: outer.destination, host: host) }
             guard let tunnel = host.interfaces.first(where: { $0.kind == .ipipTunnel }), tunnel.isUp else {
                 return .drop(.noTunnelDevice)
@@ -44,7 +46,7 @@ public enum PacketReceiver {
             packet.outer = nil
             arrival = tunnel.name
         }
-        if let reason = routeInputCheck(source: packet.ip.source, arrival: arrival, host: host) { return .drop(reason) }
+        if let reason = routeInputCheck(source: packet.ip.source, arrival: arrival, host: host, routingTable: routingTable) { return .drop(reason) }
         guard host.isLocal(packet.ip.destination) else {
             return notLocal(packet, destination: packet.ip.destination, host: host)
         }
@@ -57,11 +59,13 @@ public enum PacketReceiver {
     /// `rp_filter` (effective: max of all and device): 1 strict — the route
     /// back to `source` must leave by `arrival`; 2 loose — any route back
     /// will do; 0 — no check.
-    public static func routeInputCheck(source: IPAddress, arrival: String, host: NetworkHost) -> DropReason? {
+    public static func routeInputCheck(
+        source: IPAddress, arrival: String, host: NetworkHost, routingTable: RoutingTable? = nil
+    ) -> DropReason? {
         if host.isLocal(source) { return .martianSource(source) }
         let mode = host.effectiveSysctls(on: arrival).rpFilter
         guard mode != 0 else { return nil }
-        guard let back = host.route(to: source) else { return .reversePathFilter(interface: arrival, mode: mode) }
+        guard let back = host.route(to: source, using: routingTable ?? host.routingTable) else { return .reversePathFilter(interface: arrival, mode: mode) }
         if mode == 1 && back.interface != arrival { return .reversePathFilter(interface: arrival, mode: mode) }
         return nil
     }

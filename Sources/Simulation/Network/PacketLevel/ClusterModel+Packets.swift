@@ -54,6 +54,17 @@ extension ClusterModel {
                 state.portOfMAC[index][mac] = port
             }
         }
+        for index in topology.segments.indices {
+            state.macStart.append(Int32(state.macPorts.count))
+            for (mac, port) in state.portOfMAC[index].sorted(by: { $0.value < $1.value }) {
+                state.macPorts.append(MACPort(mac: mac.rawValue, port: port))
+            }
+        }
+        state.macStart.append(Int32(state.macPorts.count))
+        state.routingTables = topology.hosts.map(\.routingTable)
+        state.serialisationBytes = Array(repeating: -1, count: topology.segments.count * 2)
+        state.serialisationNanoseconds = Array(repeating: 0, count: topology.segments.count * 2)
+        state.directorForwards = topology.hosts[NetworkTopology.directorIndex].isForwardingEnabled
         state.arp = topology.hosts.map { _ in ARPCache() }
         state.routeFront = Array(repeating: RouteFrontEntry(), count: PacketLevelState.frontSize)
         state.receiveFront = Array(repeating: ReceiveFrontEntry(), count: PacketLevelState.frontSize)
@@ -137,10 +148,23 @@ extension ClusterModel {
         armClientTimer(slot, at: engine.now.nanoseconds + (1_000_000_000 << Int64(min(pk.flows[slot].synTries, 30))), engine: &engine)
     }
 
+    /// A client timer whose delay is a timer list's duration (the 120 s idle
+    /// timer, the first SYN's 1 s) goes to that FIFO list instead of the heap:
+    /// the same (time, sequence) order, no heap operation, a smaller heap.
     mutating func armClientTimer(_ slot: Int, at time: Int64, engine: inout Engine) {
         pk.flows[slot].timerAt = time
-        engine.schedule(
-            Event(kind: PacketEventKind.clientTimer, a: UInt32(slot), b: conns[slot].generation), at: SimTime(nanoseconds: time))
+        let event = Event(kind: PacketEventKind.clientTimer, a: UInt32(slot), b: conns[slot].generation)
+        let delay = time - engine.now.nanoseconds
+        if delay == 1_000_000_000 {
+            if pk.synList == nil { pk.synList = engine.makeTimerList(duration: .seconds(1)) }
+            engine.schedule(event, in: pk.synList!)
+            return
+        }
+        for list in timerLists where list.nanoseconds == delay {
+            engine.schedule(event, in: list.id)
+            return
+        }
+        engine.schedule(event, at: SimTime(nanoseconds: time))
     }
 
     mutating func clientTimer(slot: Int, generation: UInt32, engine: inout Engine) {
@@ -416,7 +440,6 @@ extension ClusterModel {
     // MARK: Director
 
     mutating func directorReceive(_ packet: Packet, port: Int, flow: UInt64, hop: Int32, engine: inout Engine) {
-        let device = pk.ports[port].device
         switch receiveVerdict(packet, port: port) {
         case .deliver:
             var delivered = packet
@@ -431,13 +454,13 @@ extension ClusterModel {
             }
         case .forward:
             if let id = natReplyEntry(packet, flow: flow) {
-                ipvsReply(packet, entry: id, device: device, flow: flow, hop: hop, engine: &engine)
+                ipvsReply(packet, entry: id, arrival: port, flow: flow, hop: hop, engine: &engine)
             } else {
-                forward(packet, host: Self.directorHost, arrival: device, flow: flow, hop: hop, engine: &engine)
+                forward(packet, host: Self.directorHost, arrival: pk.ports[port].device, flow: flow, hop: hop, engine: &engine)
             }
         case .drop(let reason):
             if case .destinationNotLocal = reason, let id = natReplyEntry(packet, flow: flow) {
-                ipvsReply(packet, entry: id, device: device, flow: flow, hop: hop, engine: &engine)
+                ipvsReply(packet, entry: id, arrival: port, flow: flow, hop: hop, engine: &engine)
             } else {
                 note(hop: hop) { m in "dropped at director: \(reason.explanation)" }
             }
@@ -517,7 +540,7 @@ extension ClusterModel {
         if server >= 0, server < pk.inboundTemplates.count, let template = pk.inboundTemplates[server],
             template.destination == destination, template.method == method, packet.outer == nil, packet.ip.ttl > 1,
             !(packet.ip.dontFragment && packet.innerLength > template.mtu),
-            let mac = pk.arp[Self.directorHost].lookup(template.nextHop, at: engine.now)
+            let mac = templateMAC(server, template, now: engine.now)
         {
             var out = packet
             out.ip.ttl -= 1
@@ -560,7 +583,58 @@ extension ClusterModel {
         }
     }
 
-    mutating func ipvsReply(_ packet: Packet, entry id: ConnectionID, device: String, flow: UInt64, hop: Int32, engine: inout Engine) {
+    /// The director's commonest arrival, a NAT reply (RIP:rport → CIP:cport)
+    /// that ``ipvsReply`` sends on by its fast path, done on the arrived frame
+    /// in place (``directorReceive`` → ``ipvsReply`` without Packet copies).
+    /// Returns false, having changed nothing but caches, when the general path must run.
+    mutating func natReplyInPlace(_ index: Int32, port: Int, engine: inout Engine) -> Bool {
+        let i = Int(index)
+        guard pk.freeFrames.last == index, pk.frames[i].packet.outer == nil,
+            case .tcp(let tcp) = pk.frames[i].packet.transport
+        else { return false }
+        switch receiveVerdict(frame: i, port: port) {
+        case .forward: break
+        case .drop(.destinationNotLocal): break
+        default: return false
+        }
+        let flow = pk.frames[i].flow
+        guard let slot = liveSlot(flow), let id = entryID(slot) else { return false }
+        let source = pk.frames[i].packet.ip.source
+        let destination = pk.frames[i].packet.ip.destination
+        do {
+            let entry = director.connections[id]
+            guard entry.forwarding == .masquerade, entry.destination.address == source,
+                tcp.sourcePort == entry.destination.port, entry.client.address == destination,
+                tcp.destinationPort == entry.client.port
+            else { return false }
+        }
+        let ttl = pk.frames[i].packet.ip.ttl
+        guard let route = route(Self.directorHost, to: destination), route.port >= 0, !route.decision.isLocal,
+            route.port != Int32(port), pk.directorForwards, ttl > 1,
+            !(pk.frames[i].packet.ip.dontFragment && pk.frames[i].packet.innerLength > route.decision.mtu),
+            let mac = nextHopMAC(Self.directorHost, destination: destination, route: route, now: engine.now)
+        else { return false }
+        // From here on exactly ipvsReply's fast path (its bookkeeping first).
+        let now = engine.now.nanoseconds
+        let expiry = director.receive(id, flags: tcp.flags, direction: .output, now: now)
+        armEntry(slot, expiry: expiry, engine: &engine)
+        sync(Int(director.connections[id].serverIndex), now: now)
+        pk.freeFrames.removeLast()
+        pk.frames[i].packet.ip.ttl = ttl - 1
+        pk.frames[i].packet.ip.source = vip.address
+        let samePort = tcp.sourcePort == vip.port
+        pk.frames[i].packet.transport.sourcePort = vip.port
+        pk.frames[i].packet.ethernet = EthernetHeader(source: pk.ports[Int(route.port)].mac, destination: mac)
+        pk.frames[i].hop = -1
+        transmit(index, port: Int(route.port), rewritten: samePort ? Self.natReplySamePortFields : Self.natReplyFields, engine: &engine) { m in
+            "director: IPVS NAT reply, source → \(m.vip), entry \(m.director.connections[id].listingState)"
+        }
+        return true
+    }
+
+    mutating func ipvsReply(
+        _ packet: Packet, entry id: ConnectionID, arrival: Int, flow: UInt64, hop: Int32, engine: inout Engine
+    ) {
         let now = engine.now.nanoseconds
         if case .tcp(let tcp) = packet.transport, let slot = liveSlot(flow) {
             let expiry = director.receive(id, flags: tcp.flags, direction: .output, now: now)
@@ -568,10 +642,11 @@ extension ClusterModel {
             sync(Int(director.connections[id].serverIndex), now: now)
         }
         let route = route(Self.directorHost, to: packet.ip.destination)
-        if let route, route.port >= 0, !route.decision.isLocal, route.decision.interface != device,
-            pk.hosts[Self.directorHost].isForwardingEnabled, packet.ip.ttl > 1,
+        // route.port != arrival ⇔ the route's interface is not the arrival device (one port per device).
+        if let route, route.port >= 0, !route.decision.isLocal, route.port != Int32(arrival),
+            pk.directorForwards, packet.ip.ttl > 1,
             !(packet.ip.dontFragment && packet.innerLength > route.decision.mtu),
-            let mac = pk.arp[Self.directorHost].lookup(route.decision.nextHop, at: engine.now)
+            let mac = nextHopMAC(Self.directorHost, destination: packet.ip.destination, route: route, now: engine.now)
         {
             // What forwardReply does when no redirect or ICMP is due.
             var out = packet
@@ -589,7 +664,7 @@ extension ClusterModel {
         if let nextHop = route?.decision.nextHop {
             pk.forwarder.neighbours[nextHop] = pk.arp[Self.directorHost].lookup(nextHop, at: engine.now) ?? .zero
         }
-        let result = pk.forwarder.forwardReply(packet, arrivingOn: device, virtualService: vip)
+        let result = pk.forwarder.forwardReply(packet, arrivingOn: pk.ports[arrival].device, virtualService: vip)
         emit(result, host: Self.directorHost, flow: flow, hop: hop, engine: &engine) { m in
             "director: IPVS NAT reply, source → \(m.vip), entry \(m.director.connections[id].listingState)"
         }
@@ -644,11 +719,57 @@ extension ClusterModel {
             pk.routeFront[slot] = RouteFrontEntry(host: Int32(host), destination: key.raw, route: cached)
             return cached
         }
-        guard let decision = pk.hosts[host].route(to: destination) else { return nil }
-        let cached = CachedRoute(decision: decision, port: pk.portOfDevice[host][decision.interface] ?? -1)
+        guard let cached = resolveRoute(host, to: destination) else { return nil }
+        if pk.routes[host].count >= PacketLevelState.memoLimit { pk.routes[host].removeAll(keepingCapacity: true) }
         pk.routes[host][key] = cached
         pk.routeFront[slot] = RouteFrontEntry(host: Int32(host), destination: key.raw, route: cached)
         return cached
+    }
+
+    /// ``NetworkHost/route(to:)`` with the host's routing table built once,
+    /// keeping what the packet path uses (not the source address).
+    mutating func resolveRoute(_ host: Int, to destination: IPAddress) -> CachedRoute? {
+        let h = pk.hosts[host]
+        if h.isLocal(destination) {
+            let device = h.interface(owning: destination)?.name ?? "lo"
+            return CachedRoute(
+                decision: CachedDecision(nextHop: destination, isLocal: true, mtu: h.interface(named: "lo")?.mtu ?? 65536),
+                port: pk.portOfDevice[host][device] ?? -1)
+        }
+        guard let route = pk.routingTables[host].lookup(destination), let device = h.interface(named: route.interface) else {
+            return nil
+        }
+        return CachedRoute(
+            decision: CachedDecision(nextHop: route.gateway ?? destination, isLocal: false, mtu: device.mtu),
+            port: pk.portOfDevice[host][device.name] ?? -1)
+    }
+
+    /// The MAC of an inbound template's next hop from the director's ARP cache
+    /// (nil: the slow path ARPs), remembered in the template as ``nextHopMAC`` does.
+    @inline(__always)
+    mutating func templateMAC(_ server: Int, _ template: InboundTemplate, now: SimTime) -> MACAddress? {
+        let host = Self.directorHost
+        if template.macGeneration == pk.arpGeneration[host] && now.nanoseconds < template.macValidUntil { return template.mac }
+        guard let entry = pk.arp[host].entries[template.nextHop], let mac = entry.mac,
+            now - entry.updated < pk.arp[host].reachableTime
+        else { return nil }
+        pk.inboundTemplates[server]!.mac = mac
+        pk.inboundTemplates[server]!.macValidUntil = entry.updated.nanoseconds + pk.arp[host].reachableTime.nanoseconds
+        pk.inboundTemplates[server]!.macGeneration = pk.arpGeneration[host]
+        return mac
+    }
+
+    /// The receiving port of a frame for `destination` on `segment` (the switch's table), or nil.
+    @inline(__always)
+    func portOfMAC(_ destination: MACAddress, segment: Int) -> Int32? {
+        var index = Int(pk.macStart[segment])
+        let end = Int(pk.macStart[segment + 1])
+        let raw = destination.rawValue
+        while index < end {
+            if pk.macPorts[index].mac == raw { return pk.macPorts[index].port }
+            index += 1
+        }
+        return nil
     }
 
     /// The MAC of the route's next hop from `host`'s ARP cache (nil: must ARP),
@@ -684,7 +805,9 @@ extension ClusterModel {
     @inline(__always)
     mutating func receiveVerdict(_ packet: Packet, port: Int) -> ReceiveMemo {
         guard case .v4(let source) = packet.ip.source, case .v4(let destination) = packet.ip.destination else {
-            return Self.memo(PacketReceiver.receive(packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)]))
+            return Self.memo(PacketReceiver.receive(
+                packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)],
+                routingTable: pk.routingTables[Int(pk.ports[port].host)]))
         }
         var key = ReceiveKey(port: Int32(port), hasOuter: false, outerSource: 0, outerDestination: 0, source: source, destination: destination)
         if let outer = packet.outer, case .v4(let a) = outer.source, case .v4(let b) = outer.destination {
@@ -698,7 +821,11 @@ extension ClusterModel {
             pk.receiveFront[slot] = ReceiveFrontEntry(key: key, memo: memo)
             return memo
         }
-        let memo = Self.memo(PacketReceiver.receive(packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)]))
+        let memo = Self.memo(PacketReceiver.receive(
+                packet, on: pk.ports[port].device, host: pk.hosts[Int(pk.ports[port].host)],
+                routingTable: pk.routingTables[Int(pk.ports[port].host)]))
+        // A pure cache: emptied when full, so memory stays bounded with many distinct clients.
+        if pk.receiveMemo.count >= PacketLevelState.memoLimit { pk.receiveMemo.removeAll(keepingCapacity: true) }
         pk.receiveMemo[key] = memo
         pk.receiveFront[slot] = ReceiveFrontEntry(key: key, memo: memo)
         return memo
@@ -975,7 +1102,17 @@ extension ClusterModel {
             destination = pk.frames[Int(frame)].packet.ethernet.destination
         }
         let now = engine.now.nanoseconds
-        let serialisation = Int64((Double(max(60, bytes) * 8) / pk.segments[segment].bitsPerSecond * 1e9).rounded())
+        // Remembered per segment for the last minimum-size and the last other frame size (ACKs / full segments).
+        let wire = max(60, bytes)
+        let memo = segment &* 2 &+ (wire == 60 ? 0 : 1)
+        let serialisation: Int64
+        if pk.serialisationBytes[memo] == wire {
+            serialisation = pk.serialisationNanoseconds[memo]
+        } else {
+            serialisation = Int64((Double(wire * 8) / pk.segments[segment].bitsPerSecond * 1e9).rounded())
+            pk.serialisationBytes[memo] = wire
+            pk.serialisationNanoseconds[memo] = serialisation
+        }
         let start = max(now + delay, pk.ports[port].busyUntil)
         pk.ports[port].busyUntil = start + serialisation
         let arrival = SimTime(nanoseconds: start + serialisation + pk.segments[segment].latencyNanoseconds)
@@ -992,7 +1129,7 @@ extension ClusterModel {
             }
             return
         }
-        let receiver = pk.portOfMAC[segment][destination]
+        let receiver = portOfMAC(destination, segment: segment)
         if pk.tracing && pk.frames[Int(frame)].flow == pk.traceFlow {
             let name = receiver.map { pk.names[Int(pk.ports[Int($0)].host)] } ?? "?"
             var text = note(self)
@@ -1007,32 +1144,88 @@ extension ClusterModel {
     }
 
     mutating func frameArrives(_ index: Int32, port: Int, engine: inout Engine) {
-        let frame = pk.frames[Int(index)]
+        let i = Int(index)
         freeFrame(index)
-        if let arp = frame.arp {
-            arpReceive(arp, port: port, flow: frame.flow, hop: frame.hop, engine: &engine)
+        if pk.frames[i].arp != nil {
+            let frame = pk.frames[i]
+            arpReceive(frame.arp!, port: port, flow: frame.flow, hop: frame.hop, engine: &engine)
             return
         }
+        let flow = pk.frames[i].flow
+        let hop = pk.frames[i].hop
         let host = Int(pk.ports[port].host)
         switch host {
         case Self.directorHost:
-            directorReceive(frame.packet, port: port, flow: frame.flow, hop: frame.hop, engine: &engine)
+            if natReplyInPlace(index, port: port, engine: &engine) { return }
+            let packet = pk.frames[i].packet
+            directorReceive(packet, port: port, flow: flow, hop: hop, engine: &engine)
         default:
-            switch receiveVerdict(frame.packet, port: port) {
+            switch receiveVerdict(frame: i, port: port) {
             case .deliver:
-                var packet = frame.packet
+                var packet = pk.frames[i].packet
                 if packet.outer != nil { packet.outer = nil }
                 if host == Self.clientsHost {
-                    clientReceive(packet, flow: frame.flow, hop: frame.hop, engine: &engine)
+                    clientReceive(packet, flow: flow, hop: hop, engine: &engine)
                 } else if pk.serverOfHost[host] >= 0 {
-                    serverReceive(packet, host: host, flow: frame.flow, hop: frame.hop, engine: &engine)
+                    serverReceive(packet, host: host, flow: flow, hop: hop, engine: &engine)
                 }
             case .forward:
-                forward(frame.packet, host: host, arrival: pk.ports[port].device, flow: frame.flow, hop: frame.hop, engine: &engine)
+                if forwardInPlace(index, host: host, engine: &engine) { return }
+                let packet = pk.frames[i].packet
+                forward(packet, host: host, arrival: pk.ports[port].device, flow: flow, hop: hop, engine: &engine)
             case .drop(let reason):
-                note(hop: frame.hop) { m in "dropped at \(m.pk.names[host]): \(reason.explanation)" }
+                note(hop: hop) { m in "dropped at \(m.pk.names[host]): \(reason.explanation)" }
             }
         }
+    }
+
+    /// ``receiveVerdict(_:port:)`` for the packet of frame `i`, read in place
+    /// (the packet is copied only when the memo has no verdict yet).
+    @inline(__always)
+    mutating func receiveVerdict(frame i: Int, port: Int) -> ReceiveMemo {
+        guard case .v4(let source) = pk.frames[i].packet.ip.source, case .v4(let destination) = pk.frames[i].packet.ip.destination
+        else {
+            let packet = pk.frames[i].packet
+            return receiveVerdict(packet, port: port)
+        }
+        var key = ReceiveKey(port: Int32(port), hasOuter: false, outerSource: 0, outerDestination: 0, source: source, destination: destination)
+        if pk.frames[i].packet.outer != nil {
+            guard case .v4(let a) = pk.frames[i].packet.outer!.source, case .v4(let b) = pk.frames[i].packet.outer!.destination else {
+                let packet = pk.frames[i].packet
+                return receiveVerdict(packet, port: port)
+            }
+            key.hasOuter = true
+            key.outerSource = a
+            key.outerDestination = b
+        }
+        let slot = key.slot
+        if pk.receiveFront[slot].key == key { return pk.receiveFront[slot].memo }
+        let packet = pk.frames[i].packet
+        return receiveVerdict(packet, port: port)
+    }
+
+    /// ``forward(_:host:arrival:flow:hop:engine:)``'s common case done on frame
+    /// `index` in place (it just arrived and was freed; the new frame would take
+    /// the same slot): TTL > 1, a route, fits the MTU, next hop resolved.
+    /// Returns false, having changed nothing but caches, when `forward` must run.
+    @inline(__always)
+    mutating func forwardInPlace(_ index: Int32, host: Int, engine: inout Engine) -> Bool {
+        let i = Int(index)
+        guard pk.freeFrames.last == index else { return false }
+        let hasOuter = pk.frames[i].packet.outer != nil
+        let ttl = hasOuter ? pk.frames[i].packet.outer!.ttl : pk.frames[i].packet.ip.ttl
+        let destination = hasOuter ? pk.frames[i].packet.outer!.destination : pk.frames[i].packet.ip.destination
+        let dontFragment = hasOuter ? pk.frames[i].packet.outer!.dontFragment : pk.frames[i].packet.ip.dontFragment
+        guard ttl > 1, let route = route(host, to: destination), !route.decision.isLocal,
+            !(dontFragment && pk.frames[i].packet.ipLength > route.decision.mtu), route.port >= 0,
+            let mac = nextHopMAC(host, destination: destination, route: route, now: engine.now)
+        else { return false }
+        pk.freeFrames.removeLast()
+        if hasOuter { pk.frames[i].packet.outer!.ttl = ttl - 1 } else { pk.frames[i].packet.ip.ttl = ttl - 1 }
+        pk.frames[i].packet.ethernet = EthernetHeader(source: pk.ports[Int(route.port)].mac, destination: mac)
+        pk.frames[i].hop = -1
+        transmit(index, port: Int(route.port), rewritten: Self.forwardedFields, engine: &engine) { m in "\(m.pk.names[host]): forwards" }
+        return true
     }
 
     // MARK: Trace

@@ -83,6 +83,19 @@ struct PacketLevelState {
     var portOfDevice: [[String: Int32]] = []
     /// Per segment: MAC → port (a switch's forwarding table).
     var portOfMAC: [[MACAddress: Int32]] = []
+    /// The same tables flat, scanned linearly (a handful of devices per
+    /// segment): segment `s` owns `macPorts[macStart[s] ..< macStart[s + 1]]`.
+    var macPorts: [MACPort] = []
+    var macStart: [Int32] = []
+    /// Per host: its routing table, built once (configurations do not change during a run).
+    var routingTables: [RoutingTable] = []
+    /// The FIFO timer list of the first SYN's 1 s retransmission timer (made on first use).
+    var synList: TimerListID? = nil
+    /// Per segment × {60-byte, other}: the frame size last serialised and its nanoseconds.
+    var serialisationBytes: [Int] = []
+    var serialisationNanoseconds: [Int64] = []
+    /// The director's `ip_forward`.
+    var directorForwards = false
     var arp: [ARPCache] = []
     /// Per host: bumped whenever an ARP packet changes or refreshes its cache.
     var arpGeneration: [UInt32] = []
@@ -99,6 +112,8 @@ struct PacketLevelState {
     var routeFront: [RouteFrontEntry] = []
     var receiveFront: [ReceiveFrontEntry] = []
     static let frontSize = 1 << 15
+    /// Entries `receiveMemo` and each host's `routes` may hold before they are emptied (pure caches).
+    static let memoLimit = 1 << 16
     /// Per director server index: how ``DirectorForwarder`` sent its last inbound packet.
     var inboundTemplates: [InboundTemplate?] = []
     var frames: [Frame] = []
@@ -132,9 +147,23 @@ struct PacketLevelState {
     @inline(__always) var tracing: Bool { traceSequence >= 0 }
 }
 
+/// A device's MAC and port, one row of a segment's forwarding table.
+struct MACPort {
+    var mac: UInt64
+    var port: Int32
+}
+
+/// What the packet path uses of a ``RouteDecision``: plain values, no
+/// interface name (the port stands for it), so copies need no retain.
+struct CachedDecision {
+    var nextHop: IPAddress
+    var isLocal: Bool
+    var mtu: Int
+}
+
 /// A route lookup result with the port its device is plugged into.
 struct CachedRoute {
-    var decision: RouteDecision
+    var decision: CachedDecision
     var port: Int32
     /// The next hop's MAC as the host's ARP cache gave it, usable until
     /// `macValidUntil` while the cache's generation is still `macGeneration`.
@@ -180,6 +209,11 @@ struct InboundTemplate {
     var mtu: Int
     var outerSource: IPAddress?
     var rewritten: [PacketField]
+    /// The next hop's MAC as the director's ARP cache gave it, usable until
+    /// `macValidUntil` while the cache's generation is still `macGeneration`.
+    var mac: MACAddress = .zero
+    var macValidUntil: Int64 = .min
+    var macGeneration: UInt32 = 0
 }
 
 /// A route-cache key: an IPv4 address as its 32 bits (IPv6 folded, never used at packet level).
