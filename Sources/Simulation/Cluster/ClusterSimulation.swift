@@ -114,6 +114,9 @@ enum EventKind {
 enum ConnFlag {
     static let measured: UInt8 = 1
     static let clientDone: UInt8 = 2
+    /// Packet level: a real server has accepted this connection once (its share counts it once,
+    /// however many SYNs a reset connection retransmits).
+    static let accepted: UInt8 = 4
 }
 
 struct ClusterModel: EventHandler {

@@ -61,6 +61,21 @@ struct PacketLevelMisconfigurationTests {
         #expect(reset?.destinationPort == 8080)
     }
 
+    @Test("NAT wrong gateway: each failed connection counts once in its server's share, however many SYNs it retransmits")
+    func natWrongGatewaySharesCountConnectionsOnce() throws {
+        // Every real server's gateway is the router: rr gives each 10 of the 30
+        // connections, and all fail after their SYN retransmissions (each
+        // retransmission accepted by the server again, after the client's RST).
+        let yaml = F.nat(
+            connections: 30, gateway: "192.168.10.253",
+            extraRouter: "\n      - {device: eth2, address: 192.168.10.253/24, segment: inside}", clients: 1)
+        let (result, _) = try run(yaml)
+        #expect(result.failed == 30)
+        #expect(result.completed == 0)
+        #expect(result.servers.map(\.connections) == [10, 10, 10])
+        #expect(result.retries > 0)
+    }
+
     @Test("DR real server without the VIP on lo drops the packet: not a local address")
     func drVIPMissing() throws {
         let yaml = F.direct(connections: 2, vipDevice: "none")

@@ -342,7 +342,10 @@ extension ClusterModel {
                     note(hop: hop) { m in "dropped at \(m.pk.names[host]): listen queue full" }
                     return
                 }
-                if f.server == 0 && conns[slot].flags & ConnFlag.measured != 0 { boundConnections[server] += 1 }
+                if conns[slot].flags & (ConnFlag.measured | ConnFlag.accepted) == ConnFlag.measured {
+                    boundConnections[server] += 1
+                }
+                conns[slot].flags |= ConnFlag.accepted
                 f.server = 1
                 f.serverHost = Int16(host)
                 f.serverAddress = packet.ip.destination
