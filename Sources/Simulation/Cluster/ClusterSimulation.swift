@@ -376,7 +376,10 @@ struct ClusterModel: EventHandler {
         sampleLimit = scenario.sampleConnections
         if options.collectDetails { sampleStream = RandomStream(seed: seed, replication: replication, stream: .connectionSample) }
         if arrivalEndNs != .max { engine.schedule(Event(kind: EventKind.windowEnd), at: SimTime(nanoseconds: arrivalEndNs)) }
-        if scenario.level == .packet { try setUpPacketLevel(scenario: scenario, replication: replication) }
+        if scenario.level == .packet {
+            try setUpPacketLevel(scenario: scenario, replication: replication)
+            scheduleAnnouncements(engine: &engine)
+        }
         startArrivals(engine: &engine)
     }
 

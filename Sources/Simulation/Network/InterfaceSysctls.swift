@@ -2,7 +2,7 @@
 ///
 /// A host also has a `conf/all` copy; ``NetworkHost/effectiveSysctls(on:)`` combines
 /// the two as the kernel does (maximum for `arp_ignore`, `arp_announce` and
-/// `rp_filter`; either one for `send_redirects`).
+/// `rp_filter`; either one for `send_redirects`, `arp_notify` and `arp_accept`).
 public struct InterfaceSysctls: Hashable, Sendable {
     /// `arp_ignore`: which ARP requests for local addresses get a reply
     /// (0 any interface, 1 arrival interface, 2 and sender in its subnet,
@@ -15,12 +15,23 @@ public struct InterfaceSysctls: Hashable, Sendable {
     /// `send_redirects`: whether forwarding back out of the arrival interface
     /// sends ICMP redirects.
     public var sendRedirects: Bool
+    /// `arp_notify`: announce the device's addresses with gratuitous ARP when
+    /// the device comes up (at the start of a packet-level run).
+    public var arpNotify: Bool
+    /// `arp_accept`: whether an unsolicited (gratuitous) ARP may create a
+    /// neighbour entry; with 0 it only updates an existing one.
+    public var arpAccept: Bool
 
-    public init(arpIgnore: UInt8 = 0, arpAnnounce: UInt8 = 0, rpFilter: UInt8 = 0, sendRedirects: Bool = true) {
+    public init(
+        arpIgnore: UInt8 = 0, arpAnnounce: UInt8 = 0, rpFilter: UInt8 = 0, sendRedirects: Bool = true,
+        arpNotify: Bool = false, arpAccept: Bool = false
+    ) {
         self.arpIgnore = arpIgnore
         self.arpAnnounce = arpAnnounce
         self.rpFilter = rpFilter
         self.sendRedirects = sendRedirects
+        self.arpNotify = arpNotify
+        self.arpAccept = arpAccept
     }
 
     /// The kernel defaults for a new interface: 0, 0, 0 and redirects on.
@@ -34,6 +45,7 @@ public struct InterfaceSysctls: Hashable, Sendable {
     public func combined(with all: InterfaceSysctls) -> InterfaceSysctls {
         InterfaceSysctls(
             arpIgnore: max(all.arpIgnore, arpIgnore), arpAnnounce: max(all.arpAnnounce, arpAnnounce),
-            rpFilter: max(all.rpFilter, rpFilter), sendRedirects: all.sendRedirects || sendRedirects)
+            rpFilter: max(all.rpFilter, rpFilter), sendRedirects: all.sendRedirects || sendRedirects,
+            arpNotify: all.arpNotify || arpNotify, arpAccept: all.arpAccept || arpAccept)
     }
 }

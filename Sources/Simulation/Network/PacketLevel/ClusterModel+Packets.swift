@@ -65,7 +65,10 @@ extension ClusterModel {
         state.serialisationBytes = Array(repeating: -1, count: topology.segments.count * 2)
         state.serialisationNanoseconds = Array(repeating: 0, count: topology.segments.count * 2)
         state.directorForwards = topology.hosts[NetworkTopology.directorIndex].isForwardingEnabled
-        state.arp = topology.hosts.map { _ in ARPCache() }
+        // arp_accept (on any of the host's Ethernet devices, with all): gratuitous ARP may create entries.
+        state.arp = topology.hosts.map { host in
+            ARPCache(acceptsUnsolicited: host.interfaces.contains { $0.kind == .ethernet && host.effectiveSysctls(on: $0.name).arpAccept })
+        }
         state.routeFront = Array(repeating: RouteFrontEntry(), count: PacketLevelState.frontSize)
         state.receiveFront = Array(repeating: ReceiveFrontEntry(), count: PacketLevelState.frontSize)
         state.arpGeneration = Array(repeating: 0, count: topology.hosts.count)
@@ -97,6 +100,14 @@ extension ClusterModel {
         pk = state
     }
 
+    /// Schedules the start-of-run gratuitous ARP of every host with `arp_notify` on a device.
+    mutating func scheduleAnnouncements(engine: inout Engine) {
+        for (host, spec) in pk.hosts.enumerated()
+        where spec.interfaces.contains(where: { $0.kind == .ethernet && spec.effectiveSysctls(on: $0.name).arpNotify }) {
+            engine.schedule(Event(kind: PacketEventKind.announce, a: UInt32(host)), at: .zero)
+        }
+    }
+
     // MARK: Events
 
     mutating func packetEvent(_ event: Event, engine: inout Engine) {
@@ -105,6 +116,7 @@ extension ClusterModel {
         case PacketEventKind.frameArrives: frameArrives(Int32(bitPattern: event.a), port: Int(event.b), engine: &engine)
         case PacketEventKind.arpRetry: arpRetry(Int(event.a), generation: event.b, engine: &engine)
         case PacketEventKind.clientTimer: clientTimer(slot: Int(event.a), generation: event.b, engine: &engine)
+        case PacketEventKind.announce: announce(host: Int(event.a), engine: &engine)
         default: break
         }
     }
@@ -1035,6 +1047,23 @@ extension ClusterModel {
         transmit(frame, port: port, rewritten: [], delay: delay, engine: &engine, note: note)
     }
 
+    /// Host `host`'s devices come up at the start of the run: each up Ethernet
+    /// device with `arp_notify` announces its addresses (aliases such as
+    /// `eth0:0` included) with a gratuitous ARP request, as Linux does on
+    /// NETDEV_UP — and as keepalived does for a VIP it takes over.
+    mutating func announce(host: Int, engine: inout Engine) {
+        for device in pk.hosts[host].interfaces
+        where device.kind == .ethernet && device.isUp && pk.hosts[host].effectiveSysctls(on: device.name).arpNotify {
+            guard let port = pk.portOfDevice[host][device.name] else { continue }
+            for address in device.addresses {
+                let garp = ARPPacket.gratuitous(address: address.address, mac: device.mac)
+                sendARP(garp, port: Int(port), flow: PacketEventKind.announceFlow, engine: &engine) { m in
+                    "\(m.pk.names[host]): gratuitous ARP, \(address.address) is at \(device.mac) (arp_notify on \(device.name))"
+                }
+            }
+        }
+    }
+
     mutating func arpReceive(_ arp: ARPPacket, port: Int, flow: UInt64, hop: Int32, engine: inout Engine) {
         let host = Int(pk.ports[port].host)
         let device = pk.ports[port].device
@@ -1120,7 +1149,7 @@ extension ClusterModel {
         pk.ports[port].busyUntil = start + serialisation
         let arrival = SimTime(nanoseconds: start + serialisation + pk.segments[segment].latencyNanoseconds)
         if destination.isBroadcast {
-            if pk.tracing && pk.frames[Int(frame)].flow == pk.traceFlow {
+            if pk.tracing && (pk.frames[Int(frame)].flow == pk.traceFlow || pk.frames[Int(frame)].flow == PacketEventKind.announceFlow) {
                 pk.frames[Int(frame)].hop = record(frame, port: port, to: "*", at: start, rewritten: rewritten, note: note(self))
             }
             let copy = pk.frames[Int(frame)]

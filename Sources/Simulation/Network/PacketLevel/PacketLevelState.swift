@@ -8,6 +8,10 @@ enum PacketEventKind {
     static let arpRetry: UInt32 = 21
     /// A client's retransmission timer (`a` = connection slot, `b` = slot generation).
     static let clientTimer: UInt32 = 22
+    /// Host `a` brings its devices up: gratuitous ARP on those with `arp_notify`.
+    static let announce: UInt32 = 23
+    /// The flow of frames that belong to no connection (gratuitous ARP); traced with any connection.
+    static let announceFlow: UInt64 = .max - 1
 }
 
 /// One frame in flight: an IP packet or an ARP packet, with the connection

@@ -76,18 +76,25 @@ extension Scenario {
             public var arpAnnounce: UInt8?
             public var rpFilter: UInt8?
             public var sendRedirects: Bool?
-            public init(arpIgnore: UInt8? = nil, arpAnnounce: UInt8? = nil, rpFilter: UInt8? = nil, sendRedirects: Bool? = nil) {
+            public var arpNotify: Bool?
+            public var arpAccept: Bool?
+            public init(
+                arpIgnore: UInt8? = nil, arpAnnounce: UInt8? = nil, rpFilter: UInt8? = nil, sendRedirects: Bool? = nil,
+                arpNotify: Bool? = nil, arpAccept: Bool? = nil
+            ) {
                 self.arpIgnore = arpIgnore
                 self.arpAnnounce = arpAnnounce
                 self.rpFilter = rpFilter
                 self.sendRedirects = sendRedirects
+                self.arpNotify = arpNotify
+                self.arpAccept = arpAccept
             }
 
             /// These values over the kernel defaults.
             public var resolved: InterfaceSysctls {
                 InterfaceSysctls(
                     arpIgnore: arpIgnore ?? 0, arpAnnounce: arpAnnounce ?? 0, rpFilter: rpFilter ?? 0,
-                    sendRedirects: sendRedirects ?? true)
+                    sendRedirects: sendRedirects ?? true, arpNotify: arpNotify ?? false, arpAccept: arpAccept ?? false)
             }
         }
 

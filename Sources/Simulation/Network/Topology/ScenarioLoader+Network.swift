@@ -11,7 +11,7 @@ extension ScenarioLoader {
     static let segmentKeys = ["name", "latency_us", "bandwidth_mbps", "mtu"]
     static let hostKeys = ["name", "interfaces", "gateway", "routes", "sysctls", "ip_forward"]
     static let interfaceKeys = ["device", "address", "segment", "mac", "mtu", "up"]
-    static let sysctlKeys = ["arp_ignore", "arp_announce", "rp_filter", "send_redirects"]
+    static let sysctlKeys = ["arp_ignore", "arp_announce", "rp_filter", "send_redirects", "arp_notify", "arp_accept"]
 
     func parseLevelAndNetwork(_ top: Section, root: Node, into scenario: inout Scenario) throws(ScenarioError) {
         let level = try string(top, "level", oneOf: Scenario.Level.allCases.map(\.rawValue)).flatMap(Scenario.Level.init)
@@ -171,7 +171,9 @@ extension ScenarioLoader {
                     arpIgnore: try integer(s, "arp_ignore", min: 0, max: 8).map(UInt8.init),
                     arpAnnounce: try integer(s, "arp_announce", min: 0, max: 2).map(UInt8.init),
                     rpFilter: try integer(s, "rp_filter", min: 0, max: 2).map(UInt8.init),
-                    sendRedirects: try integer(s, "send_redirects", min: 0, max: 1).map { $0 == 1 })
+                    sendRedirects: try integer(s, "send_redirects", min: 0, max: 1).map { $0 == 1 },
+                    arpNotify: try integer(s, "arp_notify", min: 0, max: 1).map { $0 == 1 },
+                    arpAccept: try integer(s, "arp_accept", min: 0, max: 1).map { $0 == 1 })
             }
         }
         let forward = try integer(h, "ip_forward", min: 0, max: 1) ?? 0
