@@ -205,7 +205,7 @@ public struct Engine {
                 let head = earliestHead
                 if let top = heap.first, top.precedes(head) {
                     guard top.time <= limit else { return nil }
-                    _ = heap.popFirst()
+                    heap.removeFirstKnownNonEmpty()
                     entry = top
                 } else {
                     guard head.time <= limit else { return nil }

@@ -55,6 +55,19 @@ public struct QuaternaryHeap: EventQueue {
         }
     }
 
+    /// Removes the earliest entry, which the caller has already read through ``first``;
+    /// the heap must not be empty.
+    @inline(__always)
+    mutating func removeFirstKnownNonEmpty() {
+        count &-= 1
+        let remaining = count
+        if remaining > 0 {
+            slots.withUnsafeMutableBufferPointer { heap in
+                QuaternaryHeap.fillRoot(heap.baseAddress.unsafelyUnwrapped, count: remaining, with: heap[remaining])
+            }
+        }
+    }
+
     /// Removes and returns the earliest entry if it is due at or before `limit`.
     public mutating func popFirst(notAfter limit: SimTime) -> EventEntry? {
         guard count > 0 else { return nil }
@@ -72,26 +85,34 @@ public struct QuaternaryHeap: EventQueue {
     }
 
     /// Places `entry` into the `count`-entry heap at `heap` whose root slot is vacant.
+    ///
+    /// Keys `(time, sequence)` are unique (one sequence counter per engine), so the order is
+    /// total and any correct choice of the smallest child gives the same pop order.
     @inline(__always)
     private static func fillRoot(_ heap: UnsafeMutablePointer<EventEntry>, count n: Int, with entry: EventEntry) {
         var hole = 0
-        // Sink the hole to a leaf along the smallest children.
+        // Sink the hole along the smallest children. While a node has all four children,
+        // pick the smallest by a two-round tournament (three comparisons, no loop).
         while true {
-            let firstChild = hole &* 4 &+ 1
-            if firstChild >= n { break }
+            let c0 = hole &* 4 &+ 1
+            if c0 &+ 3 >= n { break }
+            let c1 = c0 &+ 1, c2 = c0 &+ 2, c3 = c0 &+ 3
+            let low = heap[c1].precedes(heap[c0]) ? c1 : c0
+            let high = heap[c3].precedes(heap[c2]) ? c3 : c2
+            let best = heap[high].precedes(heap[low]) ? high : low
+            heap[hole] = heap[best]
+            hole = best
+        }
+        // At most one node with one to three children remains; its children are leaves.
+        let firstChild = hole &* 4 &+ 1
+        if firstChild < n {
             var best = firstChild
-            var bestEntry = heap[firstChild]
-            let end = Swift.min(firstChild &+ 4, n)
             var child = firstChild &+ 1
-            while child < end {
-                let candidate = heap[child]
-                if candidate.precedes(bestEntry) {
-                    best = child
-                    bestEntry = candidate
-                }
+            while child < n {
+                if heap[child].precedes(heap[best]) { best = child }
                 child &+= 1
             }
-            heap[hole] = bestEntry
+            heap[hole] = heap[best]
             hole = best
         }
         // Sift the displaced entry up from the leaf.

@@ -494,12 +494,14 @@ extension ClusterModel {
     /// The NAT entry a reply (RIP:rport → CIP:cport) belongs to, if any.
     func natReplyEntry(_ packet: Packet, flow: UInt64) -> ConnectionID? {
         guard packet.outer == nil, let slot = liveSlot(flow), let id = entryID(slot) else { return nil }
-        let entry = director.connections[id]
-        guard entry.forwarding == .masquerade, entry.destination.address == packet.ip.source,
-            packet.transport.sourcePort == entry.destination.port, entry.client.address == packet.ip.destination,
-            packet.transport.destinationPort == entry.client.port
-        else { return nil }
-        return id
+        let source = packet.ip.source, destination = packet.ip.destination
+        let sourcePort = packet.transport.sourcePort, destinationPort = packet.transport.destinationPort
+        let matches = director.connections.read(id) { entry in
+            entry.forwarding == .masquerade && entry.destination.address == source
+                && sourcePort == entry.destination.port && entry.client.address == destination
+                && destinationPort == entry.client.port
+        }
+        return matches ? id : nil
     }
 
     mutating func ipvsInbound(_ packet: Packet, tcp: TCPHeader, flow: UInt64, hop: Int32, engine: inout Engine) {
@@ -513,7 +515,7 @@ extension ClusterModel {
             id = existing
             let expiry = director.receive(existing, flags: tcp.flags, direction: .input, now: now)
             armEntry(slot, expiry: expiry, engine: &engine)
-            sync(Int(director.connections[existing].serverIndex), now: now)
+            sync(Int(director.connections.read(existing) { $0.serverIndex }), now: now)
         } else if tcp.flags.contains(.syn) && !tcp.flags.contains(.ack) {
             let client = clientEndpoint(slot)
             if let recorder {
@@ -544,10 +546,11 @@ extension ClusterModel {
             sendReset(from: Self.directorHost, answering: packet, tcp: tcp, flow: flow, engine: &engine)
             return
         }
-        let entry = director.connections[id]
-        let destination = Endpoint(address: entry.destination.address, port: entry.serverPort == 0 ? entry.destination.port : entry.serverPort)
-        let method = entry.forwarding
-        let server = Int(entry.serverIndex)
+        // Single fields, not a copy of the whole entry.
+        let (destination, method, server) = director.connections.read(id) { entry in
+            (Endpoint(address: entry.destination.address, port: entry.serverPort == 0 ? entry.destination.port : entry.serverPort),
+             entry.forwarding, Int(entry.serverIndex))
+        }
         let note = { (m: ClusterModel) -> String in
             let name = server >= 0 && server < m.pk.hostOfServer.count ? m.pk.names[m.pk.hostOfServer[server]] : "\(destination)"
             return "director: IPVS \(Self.methodName(method)) → \(name) (\(m.pk.schedulerName)), entry \(m.director.connections[id].listingState)"
@@ -592,7 +595,6 @@ extension ClusterModel {
                 outerSource: out.outer?.source, rewritten: forwarded.rewrittenFields)
         }
         emit(forwarded, host: Self.directorHost, flow: flow, hop: hop, engine: &engine) { m in
-            let server = Int(entry.serverIndex)
             let name = server >= 0 && server < m.pk.hostOfServer.count ? m.pk.names[m.pk.hostOfServer[server]] : "\(destination)"
             return "director: IPVS \(Self.methodName(method)) → \(name) (\(m.pk.schedulerName)), entry \(m.director.connections[id].listingState)"
         }
@@ -616,13 +618,12 @@ extension ClusterModel {
         guard let slot = liveSlot(flow), let id = entryID(slot) else { return false }
         let source = pk.frames[i].packet.ip.source
         let destination = pk.frames[i].packet.ip.destination
-        do {
-            let entry = director.connections[id]
-            guard entry.forwarding == .masquerade, entry.destination.address == source,
-                tcp.sourcePort == entry.destination.port, entry.client.address == destination,
-                tcp.destinationPort == entry.client.port
-            else { return false }
+        let matches = director.connections.read(id) { entry in
+            entry.forwarding == .masquerade && entry.destination.address == source
+                && tcp.sourcePort == entry.destination.port && entry.client.address == destination
+                && tcp.destinationPort == entry.client.port
         }
+        guard matches else { return false }
         let ttl = pk.frames[i].packet.ip.ttl
         guard let route = route(Self.directorHost, to: destination), route.port >= 0, !route.decision.isLocal,
             route.port != Int32(port), pk.directorForwards, ttl > 1,
@@ -633,7 +634,7 @@ extension ClusterModel {
         let now = engine.now.nanoseconds
         let expiry = director.receive(id, flags: tcp.flags, direction: .output, now: now)
         armEntry(slot, expiry: expiry, engine: &engine)
-        sync(Int(director.connections[id].serverIndex), now: now)
+        sync(Int(director.connections.read(id) { $0.serverIndex }), now: now)
         pk.freeFrames.removeLast()
         pk.frames[i].packet.ip.ttl = ttl - 1
         pk.frames[i].packet.ip.source = vip.address
@@ -654,7 +655,7 @@ extension ClusterModel {
         if case .tcp(let tcp) = packet.transport, let slot = liveSlot(flow) {
             let expiry = director.receive(id, flags: tcp.flags, direction: .output, now: now)
             armEntry(slot, expiry: expiry, engine: &engine)
-            sync(Int(director.connections[id].serverIndex), now: now)
+            sync(Int(director.connections.read(id) { $0.serverIndex }), now: now)
         }
         let route = route(Self.directorHost, to: packet.ip.destination)
         // route.port != arrival ⇔ the route's interface is not the arrival device (one port per device).
