@@ -256,6 +256,10 @@ struct ValidateCommand: ParsableCommand {
                 _ = try ClusterSimulation(scenario: scenario, replication: 0)
                 let summary = findings.isEmpty ? "ok" : "runs, with \(findings.count) network finding\(findings.count == 1 ? "" : "s")"
                 writeOut("\(path): \(summary) (\(scenario.level.rawValue) level, \(scenario.servers.count) servers, \(scenario.ipvsadm.count) ipvsadm lines, \(String(format: "%.1f", scenario.arrivals.meanRate)) conn/s)\n")
+            } catch let error as SimulationSetupError {
+                // Setup errors (rules, topology) do not carry the file: name it.
+                printError("\(path): \(error)")
+                bad = true
             } catch {
                 printError("\(error)")
                 bad = true
