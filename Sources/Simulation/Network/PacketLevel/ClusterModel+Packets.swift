@@ -77,13 +77,11 @@ extension ClusterModel {
         state.serverOfHost = Array(repeating: -1, count: topology.hosts.count)
         let realServers = director.table.services[serviceIndex].servers
         for (index, real) in realServers.enumerated() {
-            guard
-                let host = topology.hosts.indices.dropFirst(NetworkTopology.directorIndex + 1).first(where: {
-                    topology.hosts[$0].interfaces.contains { $0.hasAddress(real.endpoint.address) }
-                })
-            else {
+            // The topology already found each scenario server's host (by its RIP).
+            guard let spec = scenario.servers.firstIndex(where: { $0.endpoint.address == real.endpoint.address }) else {
                 throw SimulationSetupError("real server \(real.endpoint) has no host in network.real_servers with that address")
             }
+            let host = topology.hostOfServer[spec]
             state.hostOfServer.append(host)
             state.serverOfHost[host] = index
         }
