@@ -115,15 +115,13 @@ extension ClusterModel {
         nextPort[Int(client)] = port == 65535 ? 1024 : port + 1
         let demandNs = Int64(max(0, work) * 1e9)
         let flags = measuring ? ConnFlag.measured : 0
-        conns.withUnsafeMutableBufferPointer { conns in
-            conns[slot].arrival = now
-            conns[slot].demand = demandNs
-            conns[slot].client = client
-            conns[slot].port = port
-            conns[slot].sequence = Int32(truncatingIfNeeded: index)
-            conns[slot].flags = flags
-            conns[slot].attempts = 0
-        }
+        conns[slot].arrival = now
+        conns[slot].demand = demandNs
+        conns[slot].client = client
+        conns[slot].port = port
+        conns[slot].sequence = Int32(truncatingIfNeeded: index)
+        conns[slot].flags = flags
+        conns[slot].attempts = 0
         result.arrived += 1
         if measuring {
             result.measured += 1

@@ -163,29 +163,29 @@ struct ClusterModel: EventHandler {
     let backlog: [Int]
     let seesReplies: [Bool]
     let serverNames: [String]
-    var busy: [Int]
-    var inSystem: [Int]
+    var busy: FlatArray<Int>
+    var inSystem: FlatArray<Int>
     var queue: [[Int32]]
-    var queueHead: [Int]
+    var queueHead: FlatArray<Int>
     // Processor sharing: virtual attained service per server and jobs (tag, slot).
-    var psVirtual: [Double]
-    var psLastTime: [Int64]
+    var psVirtual: FlatArray<Double>
+    var psLastTime: FlatArray<Int64>
     var psJobs: [[PSJob]]
-    var psGeneration: [UInt32]
+    var psGeneration: FlatArray<UInt32>
 
     // Time-weighted statistics per server.
-    var clock: [ServerClock]
-    var departures: [Int]
-    var sojournSum: [Double]
-    var boundConnections: [Int]
-    var serverDrops: [Int]
+    var clock: FlatArray<ServerClock>
+    var departures: FlatArray<Int>
+    var sojournSum: FlatArray<Double>
+    var boundConnections: FlatArray<Int>
+    var serverDrops: FlatArray<Int>
     var measuring = false
     var windowStart: Int64 = 0
     var windowEnd: Int64 = -1
 
-    // Connections: one record per slot (one array access, one cache line).
-    var conns: [ConnSlot] = []
-    var freeSlots: [Int32] = []
+    // Connections: one record per slot (one access, one cache line), written in place.
+    var conns = FlatArray<ConnSlot>(capacity: 1024)
+    var freeSlots = FlatArray<Int32>(capacity: 1024)
 
     // Timers.
     var timerLists: [(nanoseconds: Int64, id: TimerListID)] = []
@@ -298,19 +298,20 @@ struct ClusterModel: EventHandler {
         backlog = specs.map(\.backlog)
         seesReplies = realServers.map { $0.forwarding.seesReplies }
         serverNames = realServers.map { $0.endpoint.description }
-        busy = Array(repeating: 0, count: serverCount)
-        inSystem = busy
+        // Each counter array gets its own buffer (FlatArray copies would share one).
+        busy = FlatArray(repeating: 0, count: serverCount)
+        inSystem = FlatArray(repeating: 0, count: serverCount)
         queue = Array(repeating: [], count: serverCount)
-        queueHead = busy
-        psVirtual = Array(repeating: 0, count: serverCount)
-        psLastTime = Array(repeating: 0, count: serverCount)
+        queueHead = FlatArray(repeating: 0, count: serverCount)
+        psVirtual = FlatArray(repeating: 0, count: serverCount)
+        psLastTime = FlatArray(repeating: 0, count: serverCount)
         psJobs = Array(repeating: [], count: serverCount)
-        psGeneration = Array(repeating: 0, count: serverCount)
-        clock = Array(repeating: ServerClock(), count: serverCount)
-        departures = busy
-        sojournSum = psVirtual
-        boundConnections = busy
-        serverDrops = busy
+        psGeneration = FlatArray(repeating: 0, count: serverCount)
+        clock = FlatArray(repeating: ServerClock(), count: serverCount)
+        departures = FlatArray(repeating: 0, count: serverCount)
+        sojournSum = FlatArray(repeating: 0, count: serverCount)
+        boundConnections = FlatArray(repeating: 0, count: serverCount)
+        serverDrops = FlatArray(repeating: 0, count: serverCount)
 
         arrivals = scenario.arrivals
         demand = scenario.demand
