@@ -14,4 +14,6 @@
 static inline const gsl_rng_type *lvssim_rng_mt19937(void) { return gsl_rng_mt19937; }
 /// GSL's version string.
 static inline const char *lvssim_gsl_version(void) { return gsl_version; }
+/// A cache prefetch hint (no effect on results; any address is allowed, none is dereferenced).
+static inline void lvssim_prefetch(const void *address) { __builtin_prefetch(address, 1, 3); }
 #endif

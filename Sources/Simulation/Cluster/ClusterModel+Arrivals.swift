@@ -98,7 +98,14 @@ extension ClusterModel {
         if let address = logged?.client, case .v4(let raw) = address {
             client = raw &- clientBase < UInt32(clientCount) ? raw &- clientBase : UInt32(truncatingIfNeeded: Int(raw) % clientCount)
         } else if let zipf {
-            client = UInt32(zipf.rank(using: clientStream))
+            // Drawn one arrival ahead: this arrival's uniform was drawn (and the alias-table
+            // row it selects prefetched) at the previous arrival. The stream is consumed in
+            // the same order, so the ranks are those of `rank(using:)`.
+            let u = nextClientUniform ?? zipf.uniformForRank(using: clientStream)
+            client = UInt32(zipf.rank(forUniform: u))
+            let next = zipf.uniformForRank(using: clientStream)
+            zipf.prefetchTable(forUniform: next)
+            nextClientUniform = next
         } else {
             client = clientCount > 1 ? clientStream.uniformInt(below: UInt32(clientCount)) : 0
         }

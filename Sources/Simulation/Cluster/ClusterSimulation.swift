@@ -1,6 +1,7 @@
 import Foundation
 import LVSModel
 import Schedulers
+@preconcurrency import CGSL
 
 /// GSL streams drive the schedulers' randomness (twos) through stream `.scheduler`.
 extension RandomStream: SchedulerRandomSource {}
@@ -139,6 +140,8 @@ struct ClusterModel: EventHandler {
     let demand: Distribution
     let requests: Distribution?
     let zipf: ZipfDistribution?
+    /// The client stream's uniform for the next arrival's Zipf rank (drawn one ahead).
+    var nextClientUniform: Double?
     let clientCount: Int
     let clientBase: UInt32
     var nextPort: [UInt16]
@@ -385,6 +388,20 @@ struct ClusterModel: EventHandler {
     }
 
     // MARK: Event dispatch
+
+    /// An entry timer comes up soon, 60–120 s after it was armed: its connection slot
+    /// (and then its director entry) are prefetched so that handling it does not wait
+    /// on memory. A hint only: no state changes.
+    @inline(__always)
+    func willHandle(_ event: Event, soon: Int) {
+        guard event.kind == EventKind.entryTimer, Int(event.a) < conns.count else { return }
+        let slot = conns.storage.base + Int(event.a)
+        if soon == Engine.lookAheadFar {
+            lvssim_prefetch(slot)
+        } else if let id = slot.pointee.entry {
+            director.connections.withRecordAddress(of: id) { lvssim_prefetch($0) }
+        }
+    }
 
     mutating func handle(_ event: Event, engine: inout Engine) {
         switch event.kind {

@@ -1,3 +1,5 @@
+@preconcurrency import CGSL
+
 /// A FIFO of timers that all share one duration (TIME_WAIT, FIN_WAIT, persistence
 /// timeouts, …).
 ///
@@ -34,6 +36,21 @@ public struct TimerList {
     @inline(__always)
     var uncheckedFirst: EventEntry {
         ring.withUnsafeBufferPointer { $0[head] }
+    }
+
+    /// The timer `offset` places behind the head, if the list is that long (unchecked read).
+    @inline(__always)
+    func entry(behindHead offset: Int) -> EventEntry? {
+        guard offset < count else { return nil }
+        return ring.withUnsafeBufferPointer { $0[(head &+ offset) & ($0.count &- 1)] }
+    }
+
+    /// Prefetches the ring slot `offset` places behind the head (a hint only).
+    @inline(__always)
+    func prefetchRing(behindHead offset: Int) {
+        ring.withUnsafeBufferPointer { ring in
+            lvssim_prefetch(ring.baseAddress.unsafelyUnwrapped + ((head &+ offset) & (ring.count &- 1)))
+        }
     }
 
     /// Removes the earliest timer. - Precondition: the list is not empty (unchecked).

@@ -65,6 +65,39 @@ public struct DiscreteDistribution: RandomDistribution {
         gsl_ran_discrete(stream.rng, table.pointer)
     }
 
+    // MARK: One draw in two steps
+
+    /// The one uniform variate in [0, 1) that a draw consumes (`gsl_rng_uniform`, as
+    /// `gsl_ran_discrete` does). With ``prefetchTable(forUniform:)`` and
+    /// ``index(forUniform:)`` a caller can draw a sample ahead of its use and have the
+    /// table rows it needs brought into cache meanwhile; the index is the one
+    /// ``index(using:)`` returns for the same stream state.
+    public func uniformForIndex(using stream: RandomStream) -> Double {
+        gsl_rng_uniform(stream.rng)
+    }
+
+    /// A cache prefetch hint for the alias-table row `u` selects.
+    @inline(__always)
+    public func prefetchTable(forUniform u: Double) {
+        let table = table.pointer.pointee
+        let row = min(Int(u * Double(table.K)), table.K - 1)
+        lvssim_prefetch(table.F + row)
+        lvssim_prefetch(table.A + row)
+    }
+
+    /// The outcome for uniform `u`, read from GSL's preprocessed alias table exactly as
+    /// `gsl_ran_discrete` reads it: row c = ⌊u·K⌋ keeps outcome c when u is below the
+    /// row's threshold (GSL stores the threshold pre-scaled as (c + F)/K, so it compares
+    /// with u directly, and a threshold of exactly 1 always keeps c), else gives its alias.
+    @inline(__always)
+    public func index(forUniform u: Double) -> Int {
+        let table = table.pointer.pointee
+        let row = Int(u * Double(table.K))
+        let threshold = table.F[row]
+        if threshold == 1 || u < threshold { return row }
+        return table.A[row]
+    }
+
     /// ``index(using:)`` as a `Double`.
     public func sample(using stream: RandomStream) -> Double {
         Double(index(using: stream))

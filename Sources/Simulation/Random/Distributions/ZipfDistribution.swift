@@ -34,6 +34,18 @@ public struct ZipfDistribution: RandomDistribution {
         discrete.index(using: stream)
     }
 
+    /// ``rank(using:)`` in two steps (see ``DiscreteDistribution/uniformForIndex(using:)``):
+    /// the uniform variate, a prefetch of the table row it selects, then the rank.
+    public func uniformForRank(using stream: RandomStream) -> Double {
+        discrete.uniformForIndex(using: stream)
+    }
+
+    @inline(__always)
+    public func prefetchTable(forUniform u: Double) { discrete.prefetchTable(forUniform: u) }
+
+    @inline(__always)
+    public func rank(forUniform u: Double) -> Int { discrete.index(forUniform: u) }
+
     /// A 1-based rank as a `Double`.
     public func sample(using stream: RandomStream) -> Double {
         Double(rank(using: stream) + 1)
