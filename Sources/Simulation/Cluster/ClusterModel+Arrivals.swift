@@ -1,6 +1,7 @@
 import Foundation
 import LVSModel
 import Schedulers
+@preconcurrency import CGSL
 
 extension ClusterModel {
     // Arrivals
@@ -88,9 +89,13 @@ extension ClusterModel {
         } else {
             last = true
         }
-        if arrivalsGenerated % progressStep == 0, let progress = options.progress {
-            let total = Double(totalArrivals ?? max(1, Int(Double(arrivalEndNs) / 1e9 * max(currentRate, 1))))
-            progress(min(1, Double(arrivalsGenerated) / total))
+        progressCountdown -= 1
+        if progressCountdown == 0 {
+            progressCountdown = progressStep
+            if let progress = options.progress {
+                let total = Double(totalArrivals ?? max(1, Int(Double(arrivalEndNs) / 1e9 * max(currentRate, 1))))
+                progress(min(1, Double(arrivalsGenerated) / total))
+            }
         }
 
         // The connection's client, request count and demand, in arrival order.
@@ -98,14 +103,23 @@ extension ClusterModel {
         if let address = logged?.client, case .v4(let raw) = address {
             client = raw &- clientBase < UInt32(clientCount) ? raw &- clientBase : UInt32(truncatingIfNeeded: Int(raw) % clientCount)
         } else if let zipf {
-            // Drawn one arrival ahead: this arrival's uniform was drawn (and the alias-table
-            // row it selects prefetched) at the previous arrival. The stream is consumed in
-            // the same order, so the ranks are those of `rank(using:)`.
-            let u = nextClientUniform ?? zipf.uniformForRank(using: clientStream)
-            client = UInt32(zipf.rank(forUniform: u))
-            let next = zipf.uniformForRank(using: clientStream)
-            zipf.prefetchTable(forUniform: next)
-            nextClientUniform = next
+            // A two-arrival pipeline: the uniform of the arrival after next is drawn now and
+            // the alias-table row it selects prefetched; the next arrival's rank is read
+            // from its row (prefetched one arrival ago) and its client's port counter
+            // prefetched. The stream is consumed in the same order, so every rank is the one
+            // `rank(using:)` would give.
+            let ahead = clientsAhead ?? {
+                let first = zipf.rank(using: clientStream)
+                let u = zipf.uniformForRank(using: clientStream)
+                zipf.prefetchTable(forUniform: u)
+                return (first, u)
+            }()
+            client = UInt32(ahead.rank)
+            let nextRank = zipf.rank(forUniform: ahead.uniform)
+            nextPort.withUnsafeBufferPointer { lvssim_prefetch($0.baseAddress.unsafelyUnwrapped + nextRank) }
+            let afterNext = zipf.uniformForRank(using: clientStream)
+            zipf.prefetchTable(forUniform: afterNext)
+            clientsAhead = (nextRank, afterNext)
         } else {
             client = clientCount > 1 ? clientStream.uniformInt(below: UInt32(clientCount)) : 0
         }

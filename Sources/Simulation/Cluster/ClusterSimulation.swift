@@ -140,8 +140,9 @@ struct ClusterModel: EventHandler {
     let demand: Distribution
     let requests: Distribution?
     let zipf: ZipfDistribution?
-    /// The client stream's uniform for the next arrival's Zipf rank (drawn one ahead).
-    var nextClientUniform: Double?
+    /// Client choice drawn ahead (see `arrive`): the next arrival's Zipf rank and the
+    /// uniform of the one after it.
+    var clientsAhead: (rank: Int, uniform: Double)?
     let clientCount: Int
     let clientBase: UInt32
     var nextPort: [UInt16]
@@ -202,6 +203,8 @@ struct ClusterModel: EventHandler {
     var measuredOutstanding = 0
     var seriesIntervalNs: Int64 = 0
     var progressStep = 0
+    /// Arrivals until the next progress report.
+    var progressCountdown = 0
     var sampleLimit = 0
     /// The packet level (`docs/packet-level.md`); `pk.enabled` is false at connection level.
     var pk = PacketLevelState()
@@ -377,6 +380,7 @@ struct ClusterModel: EventHandler {
             engine.schedule(Event(kind: EventKind.seriesTick), at: .zero)
         }
         progressStep = max(1, (totalArrivals ?? 1_000_000) / 100)
+        progressCountdown = progressStep
         sampleLimit = scenario.sampleConnections
         if options.collectDetails { sampleStream = RandomStream(seed: seed, replication: replication, stream: .connectionSample) }
         if arrivalEndNs != .max { engine.schedule(Event(kind: EventKind.windowEnd), at: SimTime(nanoseconds: arrivalEndNs)) }
