@@ -11,3 +11,12 @@ extension ConnectionTable {
         }
     }
 }
+
+extension ConnectionID {
+    /// A handle rebuilt from its two numbers (an owner that keeps handles in compact
+    /// event payloads). Whether it still names a live entry is for
+    /// ``ConnectionTable/isValid(_:)`` to say.
+    public init(rawSlot: Int32, generation: UInt32) {
+        self.init(slot: rawSlot, generation: generation)
+    }
+}

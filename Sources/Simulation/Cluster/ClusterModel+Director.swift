@@ -44,8 +44,7 @@ extension ClusterModel {
             }
             recorder?.chosen(director.table.services[serviceIndex].servers[s.serverIndex].endpoint)
             server = s.serverIndex
-            conns[slot].entry = id
-            conns[slot].server = Int32(server)
+            attach(id, to: slot, server: server)
             if conns[slot].flags & ConnFlag.measured != 0 { boundConnections[server] += 1 }
             arm(slot, expiry: s.expiresAtNanoseconds, engine: &engine)
             sync(server, now: now)
@@ -78,49 +77,82 @@ extension ClusterModel {
         engine.schedule(Event(kind: kind, a: UInt32(slot), b: conns[slot].generation), after: delay)
     }
 
-    /// Keeps the director's entry timer: `expiry` is when the entry runs out unless re-armed.
-    /// Timers whose delay is a fixed state timeout go to that duration's FIFO
-    /// list; an entry holds one live timer (`cTimerAt`), older ones are ignored when
-    /// they come up, and ``IPVSDirector/expire(_:now:)`` answers `.notDue` when a
-    /// later packet moved the expiry, which re-arms.
+    /// Keeps the director's entry timer for the connection in `slot` (see ``armTimer(of:expiry:engine:)``).
+    @inline(__always)
     mutating func arm(_ slot: Int, expiry: Int64, engine: inout Engine) {
+        guard let id = conns[slot].entry else { return }
+        armTimer(of: id, expiry: expiry, engine: &engine)
+    }
+
+    /// Records that the client connection in `slot` holds director entry `id` (its
+    /// timer record is reset: no timer yet).
+    mutating func attach(_ id: ConnectionID, to slot: Int, server: Int) {
+        conns[slot].entry = id
+        conns[slot].server = Int32(server)
+        let index = Int(id.slot)
+        while entryTimers.count <= index { entryTimers.append(EntryTimer()) }
+        entryTimers[index] = EntryTimer(at: .max, connection: Int32(slot), generation: id.generation, server: Int32(server))
+    }
+
+    /// The client side is done with `slot` while its director entry lives on (TIME_WAIT,
+    /// FIN_WAIT, …): at connection level nothing reads the slot again, so it is freed now
+    /// and the entry's timer carries on alone. (The packet level keeps the slot: late
+    /// segments of the close still look it up.)
+    mutating func detachEntry(from slot: Int) {
+        guard let id = conns[slot].entry else { return }
+        if Int(id.slot) < entryTimers.count, entryTimers[Int(id.slot)].generation == id.generation {
+            entryTimers[Int(id.slot)].connection = -1
+        }
+        conns[slot].entry = nil
+    }
+
+    /// Keeps the timer of director entry `id`: `expiry` is when the entry runs out unless
+    /// re-armed. Timers live by entry, not by client connection (an event carries the
+    /// entry's slot and generation), so expiring an entry touches only its table record
+    /// and its timer record. Timers whose delay is a fixed state timeout go to that
+    /// duration's FIFO list; an entry holds one live timer (`EntryTimer.at`), older ones
+    /// are ignored when they come up, and ``IPVSDirector/expireEntry(_:now:)`` answers
+    /// `.notDue` when a later packet moved the expiry, which re-arms.
+    mutating func armTimer(of id: ConnectionID, expiry: Int64, engine: inout Engine) {
         let now = engine.now.nanoseconds
         let delay = expiry - now
+        let record = entryTimers.storage.base + Int(id.slot)
+        let event = Event(kind: EventKind.entryTimer, a: UInt32(bitPattern: id.slot), b: id.generation)
         let fixedList = timerLists.withUnsafeBufferPointer { lists in
             for list in lists where list.nanoseconds == delay { return list.id as TimerListID? }
             return nil
         }
         if let fixedList {
-            conns[slot].timerAt = expiry
-            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: conns[slot].generation), in: fixedList)
+            record.pointee.at = expiry
+            engine.schedule(event, in: fixedList)
             return
         }
-        if conns[slot].timerAt <= expiry { return }  // the live timer fires first and re-arms
+        if record.pointee.at <= expiry { return }  // the live timer fires first and re-arms
         if delay > guardNanoseconds {
-            conns[slot].timerAt = now + guardNanoseconds
-            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: conns[slot].generation), in: guardList)
+            record.pointee.at = now + guardNanoseconds
+            engine.schedule(event, in: guardList)
         } else {
-            conns[slot].timerAt = expiry
-            engine.schedule(Event(kind: EventKind.entryTimer, a: UInt32(slot), b: conns[slot].generation), at: SimTime(nanoseconds: expiry))
+            record.pointee.at = expiry
+            engine.schedule(event, at: SimTime(nanoseconds: expiry))
         }
     }
 
-    mutating func entryTimer(slot: Int, generation: UInt32, engine: inout Engine) {
+    mutating func entryTimer(entrySlot: Int32, generation: UInt32, engine: inout Engine) {
         let now = engine.now.nanoseconds
-        guard conns[slot].generation == generation, conns[slot].timerAt == now else { return }
-        conns[slot].timerAt = .max
-        guard let id = entryID(slot) else {
-            conns[slot].entry = nil
-            releaseIfDone(slot)
-            return
-        }
+        let index = Int(entrySlot)
+        guard index < entryTimers.count, entryTimers[index].generation == generation, entryTimers[index].at == now else { return }
+        entryTimers[index].at = .max
+        let id = ConnectionID(rawSlot: entrySlot, generation: generation)
         switch director.expireEntry(id, now: now) {
         case .removed, .stale:
-            conns[slot].entry = nil
-            sync(Int(conns[slot].server), now: now)
-            releaseIfDone(slot)
+            sync(Int(entryTimers[index].server), now: now)
+            let slot = Int(entryTimers[index].connection)
+            if slot >= 0 {
+                conns[slot].entry = nil
+                releaseIfDone(slot)
+            }
         case .notDue(let at), .rearmed(let at):
-            arm(slot, expiry: at, engine: &engine)
+            armTimer(of: id, expiry: at, engine: &engine)
         }
     }
 

@@ -171,6 +171,7 @@ extension ClusterModel {
             if measuredOutstanding == 0 && arrivalsDone { engine.stop() }
         }
         conns[slot].flags |= ConnFlag.clientDone
+        if !pk.enabled { detachEntry(from: slot) }
         releaseIfDone(slot)
     }
 

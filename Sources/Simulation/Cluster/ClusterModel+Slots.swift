@@ -34,11 +34,10 @@ extension ClusterModel {
 }
 
 extension ClusterModel.ConnSlot {
-    /// A freed slot taken again: a new generation, no timer, no entry, no server.
+    /// A freed slot taken again: a new generation, no entry, no server.
     @inline(__always)
     mutating func recycle() {
         generation &+= 1
-        timerAt = .max
         entry = nil
         server = -1
     }

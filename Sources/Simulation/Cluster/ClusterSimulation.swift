@@ -190,6 +190,8 @@ struct ClusterModel: EventHandler {
     // Connections: one record per slot (one access, one cache line), written in place.
     var conns = FlatArray<ConnSlot>(capacity: 1024)
     var freeSlots = FlatArray<Int32>(capacity: 1024)
+    /// Director entries' timers, by entry slot (see ``armTimer(of:expiry:engine:)``).
+    var entryTimers = FlatArray<EntryTimer>(capacity: 1024)
 
     // Timers.
     var timerLists: [(nanoseconds: Int64, id: TimerListID)] = []
@@ -217,7 +219,6 @@ struct ClusterModel: EventHandler {
         var arrival: Int64 = 0
         var accepted: Int64 = 0
         var demand: Int64 = 0
-        var timerAt: Int64 = .max
         var entry: ConnectionID? = nil
         var client: UInt32 = 0
         var generation: UInt32 = 0
@@ -226,6 +227,18 @@ struct ClusterModel: EventHandler {
         var port: UInt16 = 0
         var attempts: UInt8 = 0
         var flags: UInt8 = 0
+    }
+
+    /// The owner's timer of one director entry, by the entry's table slot.
+    struct EntryTimer {
+        /// When the live timer fires (.max: none pending).
+        var at: Int64 = .max
+        /// The client connection slot still holding the entry (-1: released).
+        var connection: Int32 = -1
+        /// The entry's generation (events and records of older entries in this slot do not match).
+        var generation: UInt32 = 0
+        /// The entry's real server (list position), for the counters at expiry.
+        var server: Int32 = -1
     }
 
     /// A server's time-weighted counters (areas under the curves since the window opened).
@@ -393,17 +406,15 @@ struct ClusterModel: EventHandler {
 
     // MARK: Event dispatch
 
-    /// An entry timer comes up soon, 60–120 s after it was armed: its connection slot
-    /// (and then its director entry) are prefetched so that handling it does not wait
-    /// on memory. A hint only: no state changes.
+    /// An entry timer comes up soon, 60–120 s after it was armed: its timer record and
+    /// director entry (both named by the event) are prefetched so that handling it does
+    /// not wait on memory. A hint only: no state changes.
     @inline(__always)
     func willHandle(_ event: Event, soon: Int) {
-        guard event.kind == EventKind.entryTimer, Int(event.a) < conns.count else { return }
-        let slot = conns.storage.base + Int(event.a)
-        if soon == Engine.lookAheadFar {
-            lvssim_prefetch(slot)
-        } else if let id = slot.pointee.entry {
-            director.connections.withRecordAddress(of: id) { lvssim_prefetch($0) }
+        guard event.kind == EventKind.entryTimer, soon == Engine.lookAheadFar, Int(event.a) < entryTimers.count else { return }
+        lvssim_prefetch(entryTimers.storage.base + Int(event.a))
+        director.connections.withRecordAddress(of: ConnectionID(rawSlot: Int32(bitPattern: event.a), generation: event.b)) {
+            lvssim_prefetch($0)
         }
     }
 
@@ -416,7 +427,7 @@ struct ClusterModel: EventHandler {
         case EventKind.windowEnd: endArrivals(engine: &engine)
         case PacketEventKind.frameArrives...: packetEvent(event, engine: &engine)
         case EventKind.fcfsDone: fcfsDone(slot: Int(event.a), engine: &engine)
-        case EventKind.entryTimer: entryTimer(slot: Int(event.a), generation: event.b, engine: &engine)
+        case EventKind.entryTimer: entryTimer(entrySlot: Int32(bitPattern: event.a), generation: event.b, engine: &engine)
         case EventKind.psDone: psDone(server: Int(event.a), generation: event.b, engine: &engine)
         case EventKind.synRetry:
             let slot = Int(event.a)

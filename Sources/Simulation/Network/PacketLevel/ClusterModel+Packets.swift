@@ -485,8 +485,10 @@ extension ClusterModel {
     /// re-arms then — one timer event per entry instead of one per packet.
     @inline(__always)
     mutating func armEntry(_ slot: Int, expiry: Int64, engine: inout Engine) {
-        if conns[slot].timerAt != .max && conns[slot].timerAt <= expiry { return }
-        arm(slot, expiry: expiry, engine: &engine)
+        guard let id = conns[slot].entry else { return }
+        let at = entryTimers[Int(id.slot)].at
+        if at != .max && at <= expiry { return }
+        armTimer(of: id, expiry: expiry, engine: &engine)
     }
 
     /// The NAT entry a reply (RIP:rport → CIP:cport) belongs to, if any.
@@ -534,8 +536,7 @@ extension ClusterModel {
             }
             recorder?.chosen(director.table.services[serviceIndex].servers[s.serverIndex].endpoint)
             id = newID
-            conns[slot].entry = newID
-            conns[slot].server = Int32(s.serverIndex)
+            attach(newID, to: slot, server: s.serverIndex)
             arm(slot, expiry: s.expiresAtNanoseconds, engine: &engine)
             sync(s.serverIndex, now: now)
             if isPersistent { watchTemplate(slot: slot, engine: &engine) }
