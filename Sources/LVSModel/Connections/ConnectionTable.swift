@@ -147,6 +147,8 @@ public struct ConnectionTable: Sendable {
     @usableFromInline var freeSlots: [Int32] = []
     @usableFromInline var index: [ConnectionKey: Int32] = [:]
     @usableFromInline var liveCount = 0
+    /// Room asked for by ``reserveCapacity(_:)`` and not yet allocated (see there).
+    @usableFromInline var pendingCapacity = 0
     /// Number of live entries (connections and templates).
     public var count: Int { liveCount }
 
@@ -213,6 +215,7 @@ public struct ConnectionTable: Sendable {
                     client: client, virtual: virtual, destination: destination, service: service, serverPort: serverPort)
             }
         } else {
+            if pendingCapacity > 0 { allocatePendingCapacity() }
             slotIndex = Int32(hot.count)
             generation = 0
             hot.append(
@@ -439,11 +442,21 @@ public struct ConnectionTable: Sendable {
     }
 
     /// Reserves room for `count` live entries, so a long run does not pay
-    /// for (or hold twice the memory during) the arrays' growth.
+    /// for (or hold twice the memory during) the arrays' growth. An empty
+    /// table allocates the room at its first insert: a table set up and
+    /// dropped unused allocates nothing (freeing tens of megabytes unused
+    /// would raise glibc's mmap threshold for the rest of the process).
     public mutating func reserveCapacity(_ count: Int) {
-        hot.reserveCapacity(count)
-        cold.reserveCapacity(count)
-        freeSlots.reserveCapacity(count)
+        pendingCapacity = max(pendingCapacity, count)
+        if !hot.isEmpty { allocatePendingCapacity() }
+    }
+
+    @usableFromInline
+    mutating func allocatePendingCapacity() {
+        hot.reserveCapacity(pendingCapacity)
+        cold.reserveCapacity(pendingCapacity)
+        freeSlots.reserveCapacity(pendingCapacity)
+        pendingCapacity = 0
     }
 
     /// Removes every entry.
@@ -453,5 +466,6 @@ public struct ConnectionTable: Sendable {
         freeSlots.removeAll()
         index.removeAll()
         liveCount = 0
+        pendingCapacity = 0
     }
 }
