@@ -221,7 +221,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     enum ReuseDecision { case reuse, reschedule, drop }
 
     private mutating func reuseDecision(_ id: ConnectionID, proto: TransportProtocol, flags: TCPFlags) -> ReuseDecision {
-        let entry = connections[id]
+        let (state, forwarding) = connections.readHot(id) { ($0.state, $0.forwarding) }
         let server = locateServer(of: id)
         if server == nil {
             // The server was deleted: expire_nodest_conn decides.
@@ -235,8 +235,8 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
             return .reschedule
         }
         if settings.connReuseMode != 0, connections.controller(of: id) == nil {
-            if entry.state == .timeWait || entry.state == .close { return .reschedule }
-            if settings.connReuseMode & 2 != 0, entry.state == .finWait, !entry.forwarding.seesReplies { return .reschedule }
+            if state == .timeWait || state == .close { return .reschedule }
+            if settings.connReuseMode & 2 != 0, state == .finWait, !forwarding.seesReplies { return .reschedule }
         }
         return .reuse
     }
@@ -317,7 +317,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         var fromTemplate = false
         if let found = connections.lookup(key) {
             var candidate: ConnectionID? = found
-            if expiresTemplatesLazily, connections[found].expiresAtNanoseconds <= now,
+            if expiresTemplatesLazily, connections.readHot(found, { $0.expiresAtNanoseconds }) <= now,
                 case .removed = expire(found, now: now)
             {
                 candidate = nil
@@ -362,7 +362,10 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
             serviceIndex: serviceIndex, serverIndex: serverIndex, proto: proto, client: client, virtual: destination,
             destinationPort: port, template: template, flags: flags, now: now, indexed: indexed)
         // Every new connection through a template refreshes it.
-        connections[template].expiresAtNanoseconds = now + Int64(connections[template].timeoutSeconds) * 1_000_000_000
+        let refreshed: Void? = connections.updateHot(template) { entry in
+            entry.expiresAtNanoseconds = now + Int64(entry.timeoutSeconds) * 1_000_000_000
+        }
+        precondition(refreshed != nil, "IPVSDirector: stale template")
         if case .scheduled(var scheduled) = outcome, fromTemplate {
             scheduled.isFromTemplate = true
             return .scheduled(scheduled)
@@ -371,7 +374,9 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     }
 
     /// Creates the entry, counts it as inactive, checks OVERLOAD, then runs
-    /// the creating packet through the state machine.
+    /// the creating packet through the state machine. The entry is written
+    /// once, already in the state the packet leaves it in; the counters
+    /// change in the order of those steps.
     private mutating func bind(
         serviceIndex: Int, serverIndex: Int, proto: TransportProtocol, client: Endpoint, virtual: Endpoint,
         destinationPort: UInt16, template: ConnectionID?, flags: TCPFlags, now: Int64, indexed: Bool
@@ -391,24 +396,33 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
                     id: nil, serviceIndex: serviceIndex, serverIndex: serverIndex, destination: destination,
                     forwarding: forwarding, isFromTemplate: false, expiresAtNanoseconds: now))
         }
-        var entry = Connection(
-            proto: proto, client: client, virtual: virtual, destination: destination, state: .none,
-            forwarding: forwarding, service: key, timeoutSeconds: 3)
-        entry.serverPort = serverPort
-        entry.serviceIndex = Int32(serviceIndex)
-        entry.serverIndex = Int32(serverIndex)
-        entry.locationEpoch = epoch
-        entry.expiresAtNanoseconds = now + 3_000_000_000
-        let id = connections.insert(entry, indexed: indexed, controller: template)
+        // The creating packet's transition from NONE (see `receive`).
+        let state = Self.nextState(
+            proto: proto, state: .none, forwarding: forwarding, flags: flags, direction: .input)
+        let isActive = state.isActive
+        let timeout = state.timeoutSeconds(table.timeouts)
+        let expiry = now + Int64(timeout) * 1_000_000_000
+        let id = connections.insert(
+            proto: proto, client: client, virtual: virtual, destination: destination, service: key,
+            serverPort: serverPort, state: state, forwarding: forwarding,
+            flags: isActive ? ConnectionHotRecord.Flags.isCountedActive : 0, expiresAtNanoseconds: expiry,
+            timeoutSeconds: timeout, serviceIndex: Int32(serviceIndex), serverIndex: Int32(serverIndex),
+            locationEpoch: epoch, indexed: indexed, controller: template)
         Self.modifyService(&table[serviceAt: serviceIndex]) { service in
             service.stats.connections &+= 1
             Self.modifyServer(&service.servers, at: serverIndex) { server in
                 server.inactiveConnections += 1
                 server.updateOverloadAfterBind()
                 server.stats.connections &+= 1
+                if isActive {
+                    server.inactiveConnections -= 1
+                    server.activeConnections += 1
+                }
             }
         }
-        let expiry = receive(id, flags: flags, direction: .input, now: now)
+        if state == .established, let template, connections.isValid(template) {
+            connections.assureTemplate(slot: template.slot)
+        }
         return .scheduled(
             ScheduledConnection(
                 id: id, serviceIndex: serviceIndex, serverIndex: serverIndex, destination: destination,
@@ -436,21 +450,17 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// - Returns: the entry's new expiry time (ns).
     @discardableResult
     public mutating func receive(_ id: ConnectionID, flags: TCPFlags, direction: PacketDirection, now: Int64) -> Int64 {
-        guard connections.isValid(id) else { return now }
         let timeouts = table.timeouts
+        let epoch = self.epoch
         var wasActive = false
         var isActive = false
         var reachedEstablished = false
-        let expiry: Int64 = connections.modify(id) { entry in
-            let newState: ConnectionState
-            switch entry.proto {
-            case .tcp?:
-                var effective = direction
-                if direction == .input && !entry.forwarding.seesReplies { effective = .inputOnly }
-                newState = entry.state.next(onTCP: flags, direction: effective)
-            default:
-                newState = .udp
-            }
+        var controller: Int32 = -1
+        var location = CachedLocation.unknown
+        // One access to the entry's hot record: validity, transition, timer.
+        let expiry: Int64? = connections.updateHot(id) { entry in
+            let newState = Self.nextState(
+                proto: entry.proto, state: entry.state, forwarding: entry.forwarding, flags: flags, direction: direction)
             wasActive = entry.isCountedActive
             isActive = newState.isActive
             reachedEstablished = newState == .established && entry.state != .established
@@ -458,10 +468,13 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
             entry.isCountedActive = isActive
             entry.timeoutSeconds = newState.timeoutSeconds(timeouts)
             entry.expiresAtNanoseconds = now + Int64(entry.timeoutSeconds) * 1_000_000_000
+            controller = entry.controller
+            location = CachedLocation(entry, epoch: epoch)
             return entry.expiresAtNanoseconds
         }
+        guard let expiry else { return now }
         if wasActive != isActive {
-            updateServer(of: id) { server in
+            updateServer(of: id, cached: location) { server in
                 if isActive {
                     server.inactiveConnections -= 1
                     server.activeConnections += 1
@@ -471,10 +484,28 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
                 }
             }
         }
-        if reachedEstablished, let template = connections.controller(of: id) {
-            connections[template].isAssured = true
+        if reachedEstablished && controller >= 0 {
+            connections.assureTemplate(slot: controller)
         }
         return expiry
+    }
+
+    /// The state an entry moves to on a packet: TCP through the state
+    /// machine (input-only when the director never sees replies), anything
+    /// else UDP.
+    @inline(__always)
+    private static func nextState(
+        proto: TransportProtocol?, state: ConnectionState, forwarding: ForwardingMethod, flags: TCPFlags,
+        direction: PacketDirection
+    ) -> ConnectionState {
+        switch proto {
+        case .tcp?:
+            var effective = direction
+            if direction == .input && !forwarding.seesReplies { effective = .inputOnly }
+            return state.next(onTCP: flags, direction: effective)
+        default:
+            return .udp
+        }
     }
 
     // MARK: Expiry (spec §2.5, §5.7 step 7)
@@ -494,24 +525,36 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// ``expire(_:now:)`` for owners that only drive timers: the same
     /// decision and effects, without handing back (copying) the removed entry.
     public mutating func expireEntry(_ id: ConnectionID, now: Int64) -> ExpiryStatus {
-        let status = checkTimer(id, now: now)
+        var binding = Binding.none
+        let status = checkTimer(id, now: now, binding: &binding)
         guard case .removed = status else { return status }
-        unbindCounters(of: id)
+        unbindCounters(of: id, binding)
         return connections.discard(id) ? .removed : .stale
     }
 
     /// The timer decision; `.removed` means the entry is due and must go now.
     private mutating func checkTimer(_ id: ConnectionID, now: Int64) -> ExpiryStatus {
-        guard connections.isValid(id) else { return .stale }
-        // Only two fields are needed: no copy of the whole entry.
-        let (expiresAt, isTemplate) = connections.read(id) { ($0.expiresAtNanoseconds, $0.isTemplate) }
-        if expiresAt > now { return .notDue(expiresAt) }
-        if isTemplate && connections.controlledCount(of: id) > 0 {
-            connections[id].timeoutSeconds = 60
-            connections[id].expiresAtNanoseconds = now + 60_000_000_000
-            return .rearmed(now + 60_000_000_000)
+        var binding = Binding.none
+        return checkTimer(id, now: now, binding: &binding)
+    }
+
+    /// The timer decision, in one access to the entry's hot record; on
+    /// `.removed`, `binding` receives what unbinding its counters needs.
+    private mutating func checkTimer(_ id: ConnectionID, now: Int64, binding: inout Binding) -> ExpiryStatus {
+        let epoch = self.epoch
+        var found = Binding.none
+        let status: ExpiryStatus? = connections.updateHot(id) { entry in
+            if entry.expiresAtNanoseconds > now { return .notDue(entry.expiresAtNanoseconds) }
+            if entry.isTemplate && entry.controlledCount > 0 {
+                entry.timeoutSeconds = 60
+                entry.expiresAtNanoseconds = now + 60_000_000_000
+                return .rearmed(now + 60_000_000_000)
+            }
+            found = Binding(entry, epoch: epoch)
+            return .removed
         }
-        return .removed
+        binding = found
+        return status ?? .stale
     }
 
     private mutating func forceExpire(_ id: ConnectionID) -> ExpiryOutcome {
@@ -521,13 +564,40 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         return .removed(removed)
     }
 
+    /// What an entry's counters are bound to: its kind, whether it counts
+    /// as active, and its cached server location.
+    private struct Binding {
+        var isTemplate: Bool
+        var isCountedActive: Bool
+        var location: CachedLocation
+
+        static var none: Binding { Binding(isTemplate: false, isCountedActive: false, location: .unknown) }
+
+        init(isTemplate: Bool, isCountedActive: Bool, location: CachedLocation) {
+            self.isTemplate = isTemplate
+            self.isCountedActive = isCountedActive
+            self.location = location
+        }
+
+        @inline(__always)
+        init(_ entry: ConnectionHotRecord, epoch: UInt32) {
+            self.init(
+                isTemplate: entry.isTemplate, isCountedActive: entry.isCountedActive,
+                location: CachedLocation(entry, epoch: epoch))
+        }
+    }
+
     /// The server's counters drop for an entry about to be removed (OVERLOAD may clear).
     private mutating func unbindCounters(of id: ConnectionID) {
-        let (isTemplate, isCountedActive) = connections.read(id) { ($0.isTemplate, $0.isCountedActive) }
-        updateServer(of: id) { server in
-            if isTemplate {
+        let epoch = self.epoch
+        unbindCounters(of: id, connections.readHot(id) { Binding($0, epoch: epoch) })
+    }
+
+    private mutating func unbindCounters(of id: ConnectionID, _ binding: Binding) {
+        updateServer(of: id, cached: binding.location) { server in
+            if binding.isTemplate {
                 server.persistentConnections -= 1
-            } else if isCountedActive {
+            } else if binding.isCountedActive {
                 server.activeConnections -= 1
             } else {
                 server.inactiveConnections -= 1
@@ -541,19 +611,56 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// The (service, server) indices of the live server an entry is bound
     /// to, or nil when that server was deleted.
     public mutating func locateServer(of id: ConnectionID) -> (Int, Int)? {
-        let (cachedEpoch, cachedService, cachedServer) = connections.read(id) { ($0.locationEpoch, $0.serviceIndex, $0.serverIndex) }
-        if cachedEpoch == epoch && cachedService >= 0 {
-            return (Int(cachedService), Int(cachedServer))
+        let epoch = self.epoch
+        let cached = connections.readHot(id) { CachedLocation($0, epoch: epoch) }
+        if cached.serviceIndex >= 0 {
+            return (Int(cached.serviceIndex), Int(cached.serverIndex))
         }
         let entry = connections[id]
         guard let serviceIndex = serviceIndexByKey[entry.service],
             let serverIndex = table.services[serviceIndex].serverIndex(
                 address: entry.destination.address, port: entry.serverPort)
         else { return nil }
-        connections[id].serviceIndex = Int32(serviceIndex)
-        connections[id].serverIndex = Int32(serverIndex)
-        connections[id].locationEpoch = epoch
+        connections.updateHot(id) { entry in
+            entry.serviceIndex = Int32(serviceIndex)
+            entry.serverIndex = Int32(serverIndex)
+            entry.locationEpoch = epoch
+        }
         return (serviceIndex, serverIndex)
+    }
+
+    /// An entry's server location when its cache is valid for the current
+    /// epoch, else ``unknown`` (service index -1).
+    private struct CachedLocation {
+        var serviceIndex: Int32
+        var serverIndex: Int32
+
+        static var unknown: CachedLocation { CachedLocation(serviceIndex: -1, serverIndex: -1) }
+
+        init(serviceIndex: Int32, serverIndex: Int32) {
+            self.serviceIndex = serviceIndex
+            self.serverIndex = serverIndex
+        }
+
+        @inline(__always)
+        init(_ entry: ConnectionHotRecord, epoch: UInt32) {
+            if entry.locationEpoch == epoch && entry.serviceIndex >= 0 {
+                self.init(serviceIndex: entry.serviceIndex, serverIndex: entry.serverIndex)
+            } else {
+                self = .unknown
+            }
+        }
+    }
+
+    /// Updates the server an entry is bound to: at `cached` when known,
+    /// else wherever ``locateServer(of:)`` finds it, else in the trash.
+    @inline(__always)
+    private mutating func updateServer(of id: ConnectionID, cached: CachedLocation, _ body: (inout RealServer) -> Void) {
+        if cached.serviceIndex >= 0 {
+            Self.modifyServer(&table[serviceAt: Int(cached.serviceIndex)].servers, at: Int(cached.serverIndex), body)
+        } else {
+            updateServer(of: id, body)
+        }
     }
 
     private mutating func updateServer(of id: ConnectionID, _ body: (inout RealServer) -> Void) {
