@@ -4,6 +4,9 @@
 /// Events due at the same instant are delivered in scheduling order (one insertion
 /// counter orders heap and timer-list entries alike), so a run is a deterministic
 /// function of the model and its random streams.
+///
+/// The queues are written in place through pointers (no uniqueness check per operation),
+/// so an engine is not meant to be copied: a copy would share its queued events.
 public struct Engine {
     /// The current simulated time: the time of the event being (or last) delivered.
     public private(set) var now: SimTime
@@ -11,7 +14,8 @@ public struct Engine {
     public private(set) var eventsProcessed = 0
 
     var heap: QuaternaryHeap
-    var timerLists: [TimerList] = []
+    /// The timer lists, written in place (a ``FlatArray``: the engine is never copied).
+    var timerLists = FlatArray<TimerList>(capacity: 4)
     /// Whether `timerLists` is non-empty, kept as a plain flag for the hot path.
     var hasTimerLists = false
     /// The list whose head is the earliest of all list heads (-1: every list is empty).
@@ -109,12 +113,8 @@ public struct Engine {
     /// Appends to list `index`, keeping ``earliestList``.
     @inline(__always)
     private mutating func append(_ entry: EventEntry, to index: Int) {
-        // One uniqueness check of the list array for the append.
-        let wasEmpty = timerLists.withUnsafeMutableBufferPointer { lists in
-            let wasEmpty = lists[index].isEmpty
-            lists[index].append(entry)
-            return wasEmpty
-        }
+        let wasEmpty = timerLists[index].isEmpty
+        timerLists[index].append(entry)
         if wasEmpty && (earliestList < 0 || entry.precedes(earliestHead)) {
             earliestList = index
             earliestHead = entry
@@ -125,13 +125,11 @@ public struct Engine {
     private mutating func findEarliestList() {
         var best = -1
         var bestHead = earliestHead
-        timerLists.withUnsafeBufferPointer { lists in
-            for index in lists.indices where !lists[index].isEmpty {
-                let head = lists[index].uncheckedFirst
-                if best < 0 || head.precedes(bestHead) {
-                    best = index
-                    bestHead = head
-                }
+        for index in timerLists.indices where !timerLists[index].isEmpty {
+            let head = timerLists[index].uncheckedFirst
+            if best < 0 || head.precedes(bestHead) {
+                best = index
+                bestHead = head
             }
         }
         earliestList = best
@@ -213,7 +211,7 @@ public struct Engine {
                     entry = top
                 } else {
                     guard head.time <= limit else { return nil }
-                    timerLists.withUnsafeMutableBufferPointer { lists in lists[list].removeFirst() }
+                    timerLists[list].removeFirst()
                     findEarliestList()
                     poppedList = list
                     entry = head
@@ -234,12 +232,11 @@ public struct Engine {
     /// finds cold), and the ring's cache line further on is prefetched.
     @inline(__always)
     private func lookAhead<Handler: EventHandler>(_ list: Int, handler: inout Handler) {
-        // The entries are read first and the handler is called outside any closure, so
-        // that it is not copied for the call.
-        let (far, near) = timerLists.withUnsafeBufferPointer { lists in
-            lists[list].prefetchRing(behindHead: Engine.lookAheadFar + 8)
-            return (lists[list].entry(behindHead: Engine.lookAheadFar), lists[list].entry(behindHead: Engine.lookAheadNear))
-        }
+        // The entries are read first and the handler is called outside any closure (a
+        // closure capturing it would copy it).
+        timerLists[list].prefetchRing(behindHead: Engine.lookAheadFar + 8)
+        let far = timerLists[list].entry(behindHead: Engine.lookAheadFar)
+        let near = timerLists[list].entry(behindHead: Engine.lookAheadNear)
         if let far { handler.willHandle(far.event, soon: Engine.lookAheadFar) }
         if let near { handler.willHandle(near.event, soon: Engine.lookAheadNear) }
     }

@@ -1,41 +1,42 @@
 /// An array-backed 4-ary min-heap of ``EventEntry`` ordered by `(time, sequence)`.
 ///
 /// Children of node i are 4i+1 … 4i+4. Compared with a binary heap it halves the depth,
-/// and a node's four children (4 × 32 bytes) span two cache lines. The backing array is
+/// and a node's four children (4 × 32 bytes) span two cache lines. The backing buffer is
 /// kept at its full capacity (unused slots hold a filler) and the live count is tracked
-/// separately, so each operation makes exactly one uniqueness check (one
-/// `withUnsafeMutableBufferPointer`) and allocates nothing once grown.
+/// separately; it is a ``FlatArray``, written through a pointer with no uniqueness check,
+/// so a heap has **reference semantics** for its entries (copies share them: the engine
+/// owns its heap and never copies it).
 public struct QuaternaryHeap: EventQueue {
-    private var slots: [EventEntry]
+    private var slots: FlatArray<EventEntry>
     /// The number of live entries (a prefix of `slots`).
     public private(set) var count = 0
 
     private static let filler = EventEntry(time: .zero, sequence: 0, event: Event(kind: 0))
 
     public init(minimumCapacity: Int = 0) {
-        slots = Array(repeating: QuaternaryHeap.filler, count: Swift.max(minimumCapacity, 16))
+        slots = FlatArray(repeating: QuaternaryHeap.filler, count: Swift.max(minimumCapacity, 16))
     }
 
-    public var first: EventEntry? { count > 0 ? slots[0] : nil }
+    public var first: EventEntry? { count > 0 ? slots.storage.base[0] : nil }
 
     /// O(log₄ n).
     public mutating func insert(_ entry: EventEntry) {
         if count == slots.count {
-            slots.append(contentsOf: repeatElement(QuaternaryHeap.filler, count: slots.count))
+            slots.reserveCapacity(slots.count * 2)
+            for _ in 0..<slots.count { slots.append(QuaternaryHeap.filler) }
         }
         let start = count
         count &+= 1
-        slots.withUnsafeMutableBufferPointer { heap in
-            var hole = start
-            while hole > 0 {
-                let parent = (hole &- 1) >> 2
-                let parentEntry = heap[parent]
-                guard entry.precedes(parentEntry) else { break }
-                heap[hole] = parentEntry
-                hole = parent
-            }
-            heap[hole] = entry
+        let heap = slots.storage.base
+        var hole = start
+        while hole > 0 {
+            let parent = (hole &- 1) >> 2
+            let parentEntry = heap[parent]
+            guard entry.precedes(parentEntry) else { break }
+            heap[hole] = parentEntry
+            hole = parent
         }
+        heap[hole] = entry
     }
 
     /// O(log₄ n). Bottom-up ("Wegener") deletion: the hole left by the minimum sinks along
@@ -46,13 +47,12 @@ public struct QuaternaryHeap: EventQueue {
         guard count > 0 else { return nil }
         count &-= 1
         let remaining = count
-        return slots.withUnsafeMutableBufferPointer { heap in
-            let top = heap[0]
-            if remaining > 0 {
-                QuaternaryHeap.fillRoot(heap.baseAddress.unsafelyUnwrapped, count: remaining, with: heap[remaining])
-            }
-            return top
+        let heap = slots.storage.base
+        let top = heap[0]
+        if remaining > 0 {
+            QuaternaryHeap.fillRoot(heap, count: remaining, with: heap[remaining])
         }
+        return top
     }
 
     /// Removes the earliest entry, which the caller has already read through ``first``;
@@ -62,9 +62,8 @@ public struct QuaternaryHeap: EventQueue {
         count &-= 1
         let remaining = count
         if remaining > 0 {
-            slots.withUnsafeMutableBufferPointer { heap in
-                QuaternaryHeap.fillRoot(heap.baseAddress.unsafelyUnwrapped, count: remaining, with: heap[remaining])
-            }
+            let heap = slots.storage.base
+            QuaternaryHeap.fillRoot(heap, count: remaining, with: heap[remaining])
         }
     }
 
@@ -72,15 +71,13 @@ public struct QuaternaryHeap: EventQueue {
     public mutating func popFirst(notAfter limit: SimTime) -> EventEntry? {
         guard count > 0 else { return nil }
         let remaining = count &- 1
-        let top: EventEntry? = slots.withUnsafeMutableBufferPointer { heap in
-            let top = heap[0]
-            guard top.time <= limit else { return nil }
-            if remaining > 0 {
-                QuaternaryHeap.fillRoot(heap.baseAddress.unsafelyUnwrapped, count: remaining, with: heap[remaining])
-            }
-            return top
+        let heap = slots.storage.base
+        let top = heap[0]
+        guard top.time <= limit else { return nil }
+        if remaining > 0 {
+            QuaternaryHeap.fillRoot(heap, count: remaining, with: heap[remaining])
         }
-        if top != nil { count = remaining }
+        count = remaining
         return top
     }
 

@@ -7,10 +7,14 @@
 /// and the clock never goes back, deadlines arrive in insertion order: the list needs no
 /// heap, only an O(1) ring-buffer deque. The engine compares the list's head with the
 /// event heap's head. Cancellation is lazy, through the engine's timer slots.
+///
+/// The ring is a ``FlatArray`` written through a pointer with no uniqueness check, so the
+/// queued entries have **reference semantics** (copies of a list share them; the engine
+/// owns its lists and never copies one).
 public struct TimerList {
     /// The delay shared by every timer in this list.
     public let duration: SimDuration
-    private var ring: [EventEntry]
+    private var ring: FlatArray<EventEntry>
     private var head = 0
     /// The number of timers queued (including cancelled ones not yet reached).
     public private(set) var count = 0
@@ -21,7 +25,7 @@ public struct TimerList {
         self.duration = duration
         var capacity = 16
         while capacity < minimumCapacity { capacity <<= 1 }
-        ring = Array(repeating: EventEntry(time: .zero, sequence: 0, event: Event(kind: 0)), count: capacity)
+        ring = FlatArray(repeating: EventEntry(time: .zero, sequence: 0, event: Event(kind: 0)), count: capacity)
     }
 
     /// Whether no timer is queued.
@@ -35,22 +39,20 @@ public struct TimerList {
     /// The earliest timer. - Precondition: the list is not empty (unchecked).
     @inline(__always)
     var uncheckedFirst: EventEntry {
-        ring.withUnsafeBufferPointer { $0[head] }
+        ring.storage.base[head]
     }
 
     /// The timer `offset` places behind the head, if the list is that long (unchecked read).
     @inline(__always)
     func entry(behindHead offset: Int) -> EventEntry? {
         guard offset < count else { return nil }
-        return ring.withUnsafeBufferPointer { $0[(head &+ offset) & ($0.count &- 1)] }
+        return ring.storage.base[(head &+ offset) & (ring.count &- 1)]
     }
 
     /// Prefetches the ring slot `offset` places behind the head (a hint only).
     @inline(__always)
     func prefetchRing(behindHead offset: Int) {
-        ring.withUnsafeBufferPointer { ring in
-            lvssim_prefetch(ring.baseAddress.unsafelyUnwrapped + ((head &+ offset) & (ring.count &- 1)))
-        }
+        lvssim_prefetch(ring.storage.base + ((head &+ offset) & (ring.count &- 1)))
     }
 
     /// Removes the earliest timer. - Precondition: the list is not empty (unchecked).
@@ -69,24 +71,23 @@ public struct TimerList {
     /// - Precondition: `entry` is not due before the current last timer.
     public mutating func append(_ entry: EventEntry) {
         if count == ring.count { grow() }
-        let head = head
-        let count = count
-        ring.withUnsafeMutableBufferPointer { ring in
-            let mask = ring.count &- 1
-            if count > 0 {
-                precondition(
-                    !entry.precedes(ring[(head &+ count &- 1) & mask]),
-                    "TimerList entries must be appended in (time, sequence) order")
-            }
-            ring[(head &+ count) & mask] = entry
+        let ring = ring.storage.base
+        let mask = self.ring.count &- 1
+        if count > 0 {
+            precondition(
+                !entry.precedes(ring[(head &+ count &- 1) & mask]),
+                "TimerList entries must be appended in (time, sequence) order")
         }
-        self.count = count &+ 1
+        ring[(head &+ count) & mask] = entry
+        // The slot a few appends ahead is last written a whole timeout ago: fetch it now.
+        lvssim_prefetch(ring + ((head &+ count &+ 8) & mask))
+        count &+= 1
     }
 
     /// Removes and returns the earliest timer. O(1).
     public mutating func popFirst() -> EventEntry? {
         guard count > 0 else { return nil }
-        let entry = ring.withUnsafeBufferPointer { $0[head] }
+        let entry = ring.storage.base[head]
         head = (head &+ 1) & (ring.count &- 1)
         count &-= 1
         return entry
@@ -94,19 +95,13 @@ public struct TimerList {
 
     private mutating func grow() {
         let capacity = ring.count * 2
-        // Two block copies: the head's run to the end of the ring, then the wrapped part.
-        // The slots past them are only ever written before being read (EventEntry is a
-        // trivial type), so they are left as they come instead of being filled.
+        // The head's run to the end of the ring, then the wrapped part; the slots past
+        // them are only ever written before being read.
+        let bigger = FlatArray(repeating: EventEntry(time: .zero, sequence: 0, event: Event(kind: 0)), count: capacity)
         let firstRun = Swift.min(count, ring.count - head)
-        let bigger = ring.withUnsafeBufferPointer { source in
-            [EventEntry](unsafeUninitializedCapacity: capacity) { target, initialized in
-                let to = target.baseAddress.unsafelyUnwrapped
-                let from = source.baseAddress.unsafelyUnwrapped
-                to.initialize(from: from + head, count: firstRun)
-                (to + firstRun).initialize(from: from, count: count - firstRun)
-                initialized = capacity
-            }
-        }
+        let from = ring.storage.base, to = bigger.storage.base
+        to.update(from: from + head, count: firstRun)
+        (to + firstRun).update(from: from, count: count - firstRun)
         ring = bigger
         head = 0
     }
