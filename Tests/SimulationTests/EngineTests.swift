@@ -196,6 +196,47 @@ struct EngineTests {
         #expect(recorder.log.map(\.0.nanoseconds) == [10, 20, 20, 30, 60, 60, 70].map { $0 * 1_000_000 })
     }
 
+    @Test("The engine tells the handler which list timer comes lookAheadDistance pops later, and only list timers")
+    func lookAheadNamesTheRightTimer() {
+        final class Hints { var told: [UInt32] = [] }
+        struct Hinted: EventHandler {
+            let hints: Hints
+            var delivered: [UInt32] = []
+            var toldBeforeDelivery: [UInt32: Int] = [:]
+            mutating func handle(_ event: Event, engine: inout Engine) {
+                delivered.append(event.a)
+                if let index = hints.told.firstIndex(of: event.a) { toldBeforeDelivery[event.a] = index }
+            }
+            func willHandle(_ event: Event) { hints.told.append(event.a) }
+        }
+        var engine = Engine()
+        let list = engine.makeTimerList(duration: .seconds(1))
+        let distance = Engine.lookAheadDistance
+        // 40 list timers (a = 100…139) armed 1 ms apart, and heap events in between.
+        var arm = Recorder()
+        arm.onHandle = { event, engine in
+            if event.kind == 9 { engine.schedule(Event(kind: 1, a: event.a + 100), in: list) }
+        }
+        for i in 0..<40 as Range<UInt32> {
+            engine.schedule(Event(kind: 9, a: i), at: .milliseconds(Int(i)))
+            engine.schedule(Event(kind: 2, a: 1_000 + i), at: .milliseconds(Int(i)))
+        }
+        engine.run(until: .milliseconds(100), handler: &arm)
+        var model = Hinted(hints: Hints())
+        engine.schedule(Event(kind: 2, a: 5_000), at: .milliseconds(1_010))
+        engine.run(handler: &model)
+        #expect(model.delivered.count == 41)
+        // Popping timer 100 + k leaves 101 + k at the head; the hint names the timer
+        // `distance` places behind that head, while the list is that long.
+        let expected: [UInt32] = (0..<(40 - 1 - distance)).map { k in UInt32(100 + k + 1 + distance) }
+        #expect(model.hints.told == expected)
+        // Every hinted timer was hinted before it was delivered; heap events never are.
+        let hintedAhead = model.toldBeforeDelivery.count
+        #expect(hintedAhead == expected.count)
+        let heapHinted = model.hints.told.contains(5_000)
+        #expect(!heapHinted)
+    }
+
     @Test("Hold benchmark delivers the requested number of events")
     func holdBenchmarkRuns() {
         let first = Engine.holdBenchmark(events: 10_000, pending: 100, seed: 3)

@@ -410,8 +410,8 @@ struct ClusterModel: EventHandler {
     /// director entry (both named by the event) are prefetched so that handling it does
     /// not wait on memory. A hint only: no state changes.
     @inline(__always)
-    func willHandle(_ event: Event, soon: Int) {
-        guard event.kind == EventKind.entryTimer, soon == Engine.lookAheadFar, Int(event.a) < entryTimers.count else { return }
+    func willHandle(_ event: Event) {
+        guard event.kind == EventKind.entryTimer, Int(event.a) < entryTimers.count else { return }
         lvssim_prefetch(entryTimers.storage.base + Int(event.a))
         director.connections.withRecordAddress(of: ConnectionID(rawSlot: Int32(bitPattern: event.a), generation: event.b)) {
             lvssim_prefetch($0)

@@ -227,23 +227,21 @@ public struct Engine {
     }
 
     /// Timer lists are consumed in order, so what they will deliver next is known: the
-    /// handler hears of the events ``lookAheadFar`` and ``lookAheadNear`` places behind
-    /// the new head (it may prefetch that connection's records, which a 60–120 s old timer
-    /// finds cold), and the ring's cache line further on is prefetched.
+    /// handler hears of the event ``lookAheadDistance`` places behind the new head (it may
+    /// prefetch the records that event will touch, which a 60–120 s old timer finds cold),
+    /// and the ring's cache line further on is prefetched.
     @inline(__always)
     private func lookAhead<Handler: EventHandler>(_ list: Int, handler: inout Handler) {
-        // The entries are read first and the handler is called outside any closure (a
-        // closure capturing it would copy it).
-        timerLists[list].prefetchRing(behindHead: Engine.lookAheadFar + 8)
-        let far = timerLists[list].entry(behindHead: Engine.lookAheadFar)
-        let near = timerLists[list].entry(behindHead: Engine.lookAheadNear)
-        if let far { handler.willHandle(far.event, soon: Engine.lookAheadFar) }
-        if let near { handler.willHandle(near.event, soon: Engine.lookAheadNear) }
+        // The entry is read first and the handler called outside any closure (a closure
+        // capturing it would copy it).
+        timerLists[list].prefetchRing(behindHead: Engine.lookAheadDistance + 8)
+        if let ahead = timerLists[list].entry(behindHead: Engine.lookAheadDistance) {
+            handler.willHandle(ahead.event)
+        }
     }
 
-    /// How far behind a timer list's head ``EventHandler/willHandle(_:soon:)`` looks.
-    public static let lookAheadFar = 12
-    public static let lookAheadNear = 4
+    /// How far behind a timer list's head ``EventHandler/willHandle(_:)`` looks.
+    public static let lookAheadDistance = 12
 
     private mutating func deliver<Handler: EventHandler>(_ entry: EventEntry, to handler: inout Handler) {
         now = entry.time

@@ -5,15 +5,13 @@
 public protocol EventHandler {
     mutating func handle(_ event: Event, engine: inout Engine)
 
-    /// A hint that `event` will be delivered soon: it sits `soon` places behind the head of
-    /// a ``TimerList`` (the engine tells of each timer twice, at ``Engine/lookAheadFar``
-    /// and at ``Engine/lookAheadNear``), so a model may prefetch the records it will touch,
-    /// in two steps when one record leads to another. It must not change any state. The
-    /// default does nothing.
-    func willHandle(_ event: Event, soon: Int)
+    /// A hint that `event` will be delivered soon: it sits ``Engine/lookAheadDistance``
+    /// places behind the head of a ``TimerList``, so a model may prefetch the records it
+    /// will touch. It must not change any state. The default does nothing.
+    func willHandle(_ event: Event)
 }
 
 extension EventHandler {
     @inline(__always)
-    public func willHandle(_ event: Event, soon: Int) {}
+    public func willHandle(_ event: Event) {}
 }

@@ -1,0 +1,36 @@
+import Testing
+@testable import Simulation
+
+@Suite("FlatArray (the model's in-place records)")
+struct FlatArrayTests {
+    @Test func appendGrowPopAndWriteInPlace() {
+        let array = FlatArray<Int>(capacity: 2)
+        for i in 0..<1_000 { array.append(i * 3) }
+        #expect(array.count == 1_000)
+        #expect(array[999] == 2_997 && array[0] == 0)
+        array[500] += 1
+        #expect(array[500] == 1_501)
+        #expect(array.popLast() == 2_997)
+        #expect(array.count == 999)
+        let sum = array.reduce(0, +)
+        // 3·(0 + … + 998) + the one increment.
+        #expect(sum == 3 * 998 * 999 / 2 + 1)
+        array.reserveCapacity(5_000)
+        #expect(array.count == 999 && array[998] == 2_994)
+        while array.popLast() != nil {}
+        #expect(array.isEmpty && array.popLast() == nil)
+    }
+
+    @Test func copiesShareTheRecords() {
+        struct Record { var a: Int64; var b: Int32 }
+        var original = FlatArray(repeating: Record(a: 1, b: 2), count: 3)
+        let copy = original
+        original[1].a = 42
+        #expect(copy[1].a == 42)  // reference semantics: one buffer
+        // Growth moves the buffer; every copy follows it.
+        for _ in 0..<100 { original.append(Record(a: 7, b: 7)) }
+        #expect(copy.count == 103 && copy[102].a == 7 && copy[1].a == 42)
+        original = FlatArray([Record(a: 5, b: 5)])
+        #expect(original.count == 1 && copy.count == 103)
+    }
+}
