@@ -179,15 +179,19 @@ struct ClusterSimulationTests {
     }
 
     /// One connection at t = 0 with 5 s of work, closed at t = 5 s.
-    private func timeline(forwarding: String, extra: String = "", demandMs: Int = 5000) throws -> ClusterSimulation {
+    private func timeline(
+        forwarding: String, extra: String = "", demandMs: Int = 5000, more: [(seconds: Double, demandMs: Int)] = [], workers: Int = 4
+    ) throws -> ClusterSimulation {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lvssim-timeline-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try "t_s,client,demand_ms\n0,10.20.0.1,\(demandMs)\n".write(to: folder.appendingPathComponent("log.csv"), atomically: true, encoding: .utf8)
+        var log = "t_s,client,demand_ms\n0,10.20.0.1,\(demandMs)\n"
+        for (index, row) in more.enumerated() { log += "\(row.seconds),10.20.0.\(index + 2),\(row.demandMs)\n" }
+        try log.write(to: folder.appendingPathComponent("log.csv"), atomically: true, encoding: .utf8)
         let yaml = """
             name: timeline
-            connections: 1
+            connections: \(1 + more.count)
             director: {service: 10.10.0.100:80, scheduler: wlc, forwarding: \(forwarding)\(extra)}
-            servers: [{address: 10.30.0.1:80}]
+            servers: [{address: 10.30.0.1:80, workers: \(workers)}]
             workload:
               arrivals: {process: replay, file: log.csv}
               demand: {distribution: deterministic, value_ms: 1}
@@ -261,6 +265,46 @@ struct ClusterSimulationTests {
         #expect(sim.director.connections.count == 0)
         let result = sim.run()
         #expect(result.completed == 1)
+    }
+
+    @Test("A connection queued past the ESTABLISHED timeout (tcp 10 s) loses its entry at 10 s while it waits")
+    func queuedPastEstablishedTimeout() throws {
+        // One worker: the first connection is served 0–15 s, the second (accepted at 1 ms,
+        // ESTABLISHED until 10.001 s) waits until 15 s. Both entries run out while the
+        // connections are still at the server, the first at 10 s, the second at 10.001 s.
+        var sim = try timeline(
+            forwarding: "nat", extra: ", timeouts: {tcp: 10, tcpfin: 120, udp: 300}", demandMs: 15_000,
+            more: [(0.001, 1_000)], workers: 1)
+        sim.advance(untilSeconds: 9.9)
+        #expect(sim.counters[0] == (2, 0))
+        sim.advance(untilSeconds: 10.0005)
+        #expect(sim.counters[0] == (1, 0))
+        sim.advance(untilSeconds: 10.002)
+        #expect(sim.counters[0] == (0, 0))
+        let result = sim.run()
+        #expect(result.completed == 2)
+    }
+
+    @Test("Connections that leave before their ESTABLISHED timeout need no timer until the close")
+    func noTimerWhileTheServerIsSureToFinishFirst() throws {
+        // Same queue with tcp 20 s: the second connection leaves at 16.001 s, before 20.001 s.
+        // Events up to 130 s, counted by hand: 2 arrivals, 2 service completions, and no
+        // entry timer at all (the SYN_RECV timer is skipped for an accepted SYN and the
+        // ESTABLISHED one because each connection is sure to close first); the TIME_WAIT
+        // timers fall due at 135 s and 136.001 s.
+        var sim = try timeline(
+            forwarding: "nat", extra: ", timeouts: {tcp: 20, tcpfin: 120, udp: 300}", demandMs: 15_000,
+            more: [(0.001, 1_000)], workers: 1)
+        sim.advance(untilSeconds: 15.5)
+        #expect(sim.counters[0] == (1, 1))
+        sim.advance(untilSeconds: 20.5)
+        #expect(sim.counters[0] == (0, 2))
+        sim.advance(untilSeconds: 130)
+        #expect(sim.counters[0] == (0, 2))
+        #expect(sim.eventsDelivered == 4)
+        sim.advance(untilSeconds: 136.1)
+        #expect(sim.counters[0] == (0, 0))
+        #expect(sim.eventsDelivered == 6)
     }
 
     @Test("Scenario errors name file, line and key")

@@ -10,6 +10,8 @@ extension ClusterModel {
         if pk.enabled { return packetSendSYN(slot: slot, engine: &engine) }
         let now = engine.now.nanoseconds
         var server: Int
+        // Whether the entry's timer was armed for the SYN (see below).
+        var synArmed = true
         if let id = entryID(slot) {
             // A retransmission matches the connection's entry: the kernel reuses
             // it (same real server), re-running the SYN through the state machine.
@@ -46,13 +48,17 @@ extension ClusterModel {
             server = s.serverIndex
             attach(id, to: slot, server: server)
             if conns[slot].flags & ConnFlag.measured != 0 { boundConnections[server] += 1 }
-            arm(slot, expiry: s.expiresAtNanoseconds, engine: &engine)
+            // The SYN_RECV timer matters only when the SYN goes unanswered (backlog full):
+            // an accepted SYN's ACK follows at the same instant and moves the entry on
+            // (`armEstablished`). Persistent services keep every timer in its usual order
+            // (their template timers may fall due at the same instants).
+            synArmed = isPersistent || inSystem[server] >= workers[server] + backlog[server]
+            if synArmed { arm(slot, expiry: s.expiresAtNanoseconds, engine: &engine) }
             sync(server, now: now)
             if isPersistent { watchTemplate(slot: slot, engine: &engine) }
         }
         // The real server's listener: accept, or drop the SYN when the backlog is full.
-        let capacity = isPS[server] ? workers[server] + backlog[server] : workers[server] + backlog[server]
-        guard inSystem[server] < capacity else {
+        guard inSystem[server] < workers[server] + backlog[server] else {
             result.synDrops += 1
             if inWindow { serverDrops[server] += 1 }
             scheduleRetry(slot, engine: &engine)
@@ -63,9 +69,30 @@ extension ClusterModel {
         // same expiry), so only the ACK is run through the director.
         let id = entryID(slot)!
         let expiry = director.receive(id, flags: .ack, direction: .input, now: now)
-        arm(slot, expiry: expiry, engine: &engine)
+        if synArmed {
+            arm(slot, expiry: expiry, engine: &engine)
+        } else {
+            armEstablished(slot, server: server, expiry: expiry, engine: &engine)
+        }
         sync(server, now: now)
         accept(slot: slot, server: server, engine: &engine)
+    }
+
+    /// The timer of an entry just accepted by its real server (ESTABLISHED, 900 s by
+    /// default). The next packet the director sees for it is the client's FIN when the
+    /// server is done, which re-arms the timer; so a timer is needed only if the entry
+    /// could run out before that. At a FCFS server the connection is gone by
+    /// `now + pendingWork + its own service time`: while it waits, every worker serves
+    /// work that is ahead of it, and `pendingWork` counts all of that work whole. When
+    /// that bound comes first, no timer is armed (at 80% load the bound is well under a
+    /// second against 900 s, so nearly every connection saves a timer event).
+    /// Processor sharing, where later arrivals slow a connection down, arms as usual.
+    @inline(__always)
+    mutating func armEstablished(_ slot: Int, server: Int, expiry: Int64, engine: inout Engine) {
+        if !isPS[server] && engine.now.nanoseconds + pendingWork[server] + serviceTime(slot, server: server) < expiry {
+            return
+        }
+        arm(slot, expiry: expiry, engine: &engine)
     }
 
     /// The SYN got no answer: retransmit after 1 s, 2 s, 4 s, … (`tcp_syn_retries`), then give up.

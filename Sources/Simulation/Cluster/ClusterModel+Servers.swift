@@ -17,17 +17,24 @@ extension ClusterModel {
             busy[server] = min(inSystem[server], workers[server])
             psReschedule(server, engine: &engine)
         } else if busy[server] < workers[server] {
+            pendingWork[server] += serviceTime(slot, server: server)
             busy[server] += 1
             startService(slot, server: server, engine: &engine)
         } else {
+            pendingWork[server] += serviceTime(slot, server: server)
             queue[server].append(Int32(slot))
         }
     }
 
+    /// The connection's service time at `server` (FCFS: its demand at the server's speed).
+    @inline(__always)
+    func serviceTime(_ slot: Int, server: Int) -> Int64 {
+        Int64(Double(conns[slot].demand) / speed[server])
+    }
+
     @inline(__always)
     mutating func startService(_ slot: Int, server: Int, engine: inout Engine) {
-        let time = Int64(Double(conns[slot].demand) / speed[server])
-        engine.schedule(Event(kind: EventKind.fcfsDone, a: UInt32(slot)), after: .nanoseconds(time))
+        engine.schedule(Event(kind: EventKind.fcfsDone, a: UInt32(slot)), after: .nanoseconds(serviceTime(slot, server: server)))
     }
 
     mutating func fcfsDone(slot: Int, engine: inout Engine) {
@@ -35,6 +42,7 @@ extension ClusterModel {
         let now = engine.now.nanoseconds
         integrate(server, now: now)
         inSystem[server] -= 1
+        pendingWork[server] -= serviceTime(slot, server: server)
         if queueHead[server] < queue[server].count {
             let next = Int(queue[server][queueHead[server]])
             queueHead[server] += 1

@@ -92,6 +92,9 @@ public struct ClusterSimulation {
 
     public var connectionsAtServers: Int { model.inSystem.reduce(0, +) }
 
+    /// Events the engine has delivered so far.
+    public var eventsDelivered: Int { engine.eventsProcessed }
+
     /// The result so far (counters as of now).
     public var partialResult: ReplicationResult { model.result }
 }
@@ -183,6 +186,9 @@ struct ClusterModel: EventHandler {
     var sojournSum: FlatArray<Double>
     var boundConnections: FlatArray<Int>
     var serverDrops: FlatArray<Int>
+    /// FCFS: the service times (ns) of the connections at each server, in service or
+    /// queued, counted whole (a bound on when the last of them leaves; see `armEstablished`).
+    var pendingWork: FlatArray<Int64>
     var measuring = false
     var windowStart: Int64 = 0
     var windowEnd: Int64 = -1
@@ -331,6 +337,7 @@ struct ClusterModel: EventHandler {
         sojournSum = FlatArray(repeating: 0, count: serverCount)
         boundConnections = FlatArray(repeating: 0, count: serverCount)
         serverDrops = FlatArray(repeating: 0, count: serverCount)
+        pendingWork = FlatArray(repeating: 0, count: serverCount)
 
         arrivals = scenario.arrivals
         demand = scenario.demand
