@@ -20,3 +20,18 @@ extension ConnectionID {
         self.init(slot: rawSlot, generation: generation)
     }
 }
+
+extension ConnectionTable {
+    /// Calls `body` with the address of the address record (client, virtual, destination)
+    /// of table slot `slot`, nothing when there is no such slot: an owner that has just
+    /// freed a slot may prefetch it for writing, since the next insert reuses the most
+    /// recently freed slot and writes that record whole. The pointer must not escape
+    /// `body` nor be dereferenced after it returns.
+    @inlinable
+    public func withAddressRecordAddress(ofSlot slot: Int32, _ body: (UnsafeRawPointer) -> Void) {
+        cold.withUnsafeBufferPointer { records in
+            guard slot >= 0, Int(slot) < records.count else { return }
+            body(UnsafeRawPointer(records.baseAddress.unsafelyUnwrapped + Int(slot)))
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import LVSModel
 import Schedulers
+@preconcurrency import CGSL
 
 extension ClusterModel {
     // Director
@@ -172,6 +173,12 @@ extension ClusterModel {
         let id = ConnectionID(rawSlot: entrySlot, generation: generation)
         switch director.expireEntry(id, now: now) {
         case .removed, .stale:
+            // The table hands this slot to its next new entry, which writes its address
+            // record whole (two cache lines last written a timeout ago): fetch them now.
+            director.connections.withAddressRecordAddress(ofSlot: entrySlot) { record in
+                lvssim_prefetch(record)
+                lvssim_prefetch(record + 64)
+            }
             sync(Int(entryTimers[index].server), now: now)
             let slot = Int(entryTimers[index].connection)
             if slot >= 0 {
