@@ -102,23 +102,24 @@ extension ClusterModel {
         let client: UInt32
         if let address = logged?.client, case .v4(let raw) = address {
             client = raw &- clientBase < UInt32(clientCount) ? raw &- clientBase : UInt32(truncatingIfNeeded: Int(raw) % clientCount)
-        } else if let zipf {
+        } else if let rows = zipfRows {
             // A two-arrival pipeline: the uniform of the arrival after next is drawn now and
             // the alias-table row it selects prefetched; the next arrival's rank is read
             // from its row (prefetched one arrival ago) and its client's port counter
             // prefetched. The stream is consumed in the same order, so every rank is the one
-            // `rank(using:)` would give.
+            // `ZipfDistribution.rank(using:)` would give. (`zipfRows` reads the table of
+            // `zipf` in place: no reference is retained per arrival.)
             let ahead = clientsAhead ?? {
-                let first = zipf.rank(using: clientStream)
-                let u = zipf.uniformForRank(using: clientStream)
-                zipf.prefetchTable(forUniform: u)
+                let first = rows.index(forUniform: gsl_rng_uniform(clientStream.rng))
+                let u = gsl_rng_uniform(clientStream.rng)
+                rows.prefetch(forUniform: u)
                 return (first, u)
             }()
             client = UInt32(ahead.rank)
-            let nextRank = zipf.rank(forUniform: ahead.uniform)
+            let nextRank = rows.index(forUniform: ahead.uniform)
             nextPort.withUnsafeBufferPointer { lvssim_prefetch($0.baseAddress.unsafelyUnwrapped + nextRank) }
-            let afterNext = zipf.uniformForRank(using: clientStream)
-            zipf.prefetchTable(forUniform: afterNext)
+            let afterNext = gsl_rng_uniform(clientStream.rng)
+            rows.prefetch(forUniform: afterNext)
             clientsAhead = (nextRank, afterNext)
         } else {
             client = clientCount > 1 ? clientStream.uniformInt(below: UInt32(clientCount)) : 0

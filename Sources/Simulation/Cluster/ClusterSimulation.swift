@@ -143,6 +143,8 @@ struct ClusterModel: EventHandler {
     let demand: Distribution
     let requests: Distribution?
     let zipf: ZipfDistribution?
+    /// `zipf`'s alias table, read in place (it lives as long as `zipf`).
+    let zipfRows: DiscreteDistribution.AliasRows?
     /// Client choice drawn ahead (see `arrive`): the next arrival's Zipf rank and the
     /// uniform of the one after it.
     var clientsAhead: (rank: Int, uniform: Double)?
@@ -351,6 +353,7 @@ struct ClusterModel: EventHandler {
         } else {
             zipf = nil
         }
+        zipfRows = zipf?.aliasRows
         nextPort = Array(repeating: 1024, count: clientCount)
         synRetries = scenario.clients.synRetries
         retryRefused = scenario.clients.retryRefused

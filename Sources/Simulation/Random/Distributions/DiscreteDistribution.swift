@@ -78,24 +78,48 @@ public struct DiscreteDistribution: RandomDistribution {
 
     /// A cache prefetch hint for the alias-table row `u` selects.
     @inline(__always)
-    public func prefetchTable(forUniform u: Double) {
-        let table = table.pointer.pointee
-        let row = min(Int(u * Double(table.K)), table.K - 1)
-        lvssim_prefetch(table.F + row)
-        lvssim_prefetch(table.A + row)
+    public func prefetchTable(forUniform u: Double) { aliasRows.prefetch(forUniform: u) }
+
+    /// The outcome for uniform `u` (see ``AliasRows/index(forUniform:)``).
+    @inline(__always)
+    public func index(forUniform u: Double) -> Int { aliasRows.index(forUniform: u) }
+
+    /// GSL's preprocessed alias table, read in place: valid while this distribution (which
+    /// owns the table) lives. A plain value (three words, no reference), so a hot loop can
+    /// keep it without retaining anything. `@unchecked Sendable` for the reason ``Table``
+    /// is: the rows are read-only once preprocessed.
+    public struct AliasRows: @unchecked Sendable {
+        let count: Int
+        let thresholds: UnsafePointer<Double>
+        let aliases: UnsafePointer<Int>
+
+        /// A cache prefetch hint for the row `u` selects.
+        @inline(__always)
+        public func prefetch(forUniform u: Double) {
+            let row = min(Int(u * Double(count)), count - 1)
+            lvssim_prefetch(thresholds + row)
+            lvssim_prefetch(aliases + row)
+        }
+
+        /// The outcome for uniform `u`, read exactly as `gsl_ran_discrete` reads it: row
+        /// c = ⌊u·K⌋ keeps outcome c when u is below the row's threshold (GSL stores the
+        /// threshold pre-scaled as (c + F)/K, so it compares with u directly, and a
+        /// threshold of exactly 1 always keeps c), else gives its alias.
+        @inline(__always)
+        public func index(forUniform u: Double) -> Int {
+            let row = Int(u * Double(count))
+            let threshold = thresholds[row]
+            if threshold == 1 || u < threshold { return row }
+            return aliases[row]
+        }
     }
 
-    /// The outcome for uniform `u`, read from GSL's preprocessed alias table exactly as
-    /// `gsl_ran_discrete` reads it: row c = ⌊u·K⌋ keeps outcome c when u is below the
-    /// row's threshold (GSL stores the threshold pre-scaled as (c + F)/K, so it compares
-    /// with u directly, and a threshold of exactly 1 always keeps c), else gives its alias.
-    @inline(__always)
-    public func index(forUniform u: Double) -> Int {
+    /// The alias table's rows (see ``AliasRows``).
+    public var aliasRows: AliasRows {
         let table = table.pointer.pointee
-        let row = Int(u * Double(table.K))
-        let threshold = table.F[row]
-        if threshold == 1 || u < threshold { return row }
-        return table.A[row]
+        return AliasRows(
+            count: table.K, thresholds: UnsafePointer(table.F),
+            aliases: UnsafeRawPointer(table.A).assumingMemoryBound(to: Int.self))
     }
 
     /// ``index(using:)`` as a `Double`.

@@ -46,6 +46,10 @@ public struct ZipfDistribution: RandomDistribution {
     @inline(__always)
     public func rank(forUniform u: Double) -> Int { discrete.index(forUniform: u) }
 
+    /// The alias table's rows, read in place while this distribution lives (see
+    /// ``DiscreteDistribution/AliasRows``): `index(forUniform:)` is the 0-based rank.
+    public var aliasRows: DiscreteDistribution.AliasRows { discrete.aliasRows }
+
     /// A 1-based rank as a `Double`.
     public func sample(using stream: RandomStream) -> Double {
         Double(rank(using: stream) + 1)
