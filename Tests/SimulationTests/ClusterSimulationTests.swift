@@ -307,6 +307,31 @@ struct ClusterSimulationTests {
         #expect(sim.eventsDelivered == 6)
     }
 
+    @Test("An entry's timer record changes hands: the client slot that held it lets go, and a stale timer never severs a slot's newer entry")
+    func entryTimerRecordsChangeHands() throws {
+        var sim = try timeline(forwarding: "nat")
+        let a = sim.model.allocateSlot(), b = sim.model.allocateSlot()
+        sim.model.conns[a].flags = ConnFlag.clientDone
+        // The same entry (table slot 5) attached to a, then to b (a reused client port):
+        // a, done, is freed; b holds the entry; a pending timer of that entry is kept.
+        let entry = ConnectionID(rawSlot: 5, generation: 3)
+        sim.model.attach(entry, to: a, server: 0)
+        sim.model.entryTimers[5].at = 42
+        sim.model.attach(entry, to: b, server: 0)
+        #expect(sim.model.conns[a].entry == nil)
+        #expect(sim.model.freeSlots.contains(Int32(a)))
+        #expect(sim.model.conns[b].entry == entry)
+        #expect(sim.model.entryTimers[5].connection == Int32(b) && sim.model.entryTimers[5].at == 42)
+        // b moves on to a newer entry (table slot 7); the old entry's timer then comes up
+        // and finds its entry gone: b keeps the newer one.
+        let newer = ConnectionID(rawSlot: 7, generation: 1)
+        sim.model.attach(newer, to: b, server: 0)
+        sim.model.entryTimers[5].at = sim.engine.now.nanoseconds
+        sim.model.entryTimer(entrySlot: 5, generation: 3, engine: &sim.engine)
+        #expect(sim.model.conns[b].entry == newer)
+        #expect(!sim.model.freeSlots.contains(Int32(b)))
+    }
+
     @Test("Scenario errors name file, line and key")
     func validationErrors() throws {
         let typo = """

@@ -24,8 +24,8 @@ extension ConnectionID {
 extension ConnectionTable {
     /// Calls `body` with the address of the address record (client, virtual, destination)
     /// of table slot `slot`, nothing when there is no such slot: an owner that has just
-    /// freed a slot may prefetch it for writing, since the next insert reuses the most
-    /// recently freed slot and writes that record whole. The pointer must not escape
+    /// removed an entry may prefetch its slot's record for writing, since the next insert
+    /// reuses the most recently freed slot and writes that record whole. The pointer must not escape
     /// `body` nor be dereferenced after it returns.
     @inlinable
     public func withAddressRecordAddress(ofSlot slot: Int32, _ body: (UnsafeRawPointer) -> Void) {

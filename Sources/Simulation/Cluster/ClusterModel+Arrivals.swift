@@ -110,15 +110,15 @@ extension ClusterModel {
             // `ZipfDistribution.rank(using:)` would give. (`zipfRows` reads the table of
             // `zipf` in place: no reference is retained per arrival.)
             let ahead = clientsAhead ?? {
-                let first = rows.index(forUniform: gsl_rng_uniform(clientStream.rng))
-                let u = gsl_rng_uniform(clientStream.rng)
+                let first = rows.index(forUniform: clientStream.uniformHalfOpen())
+                let u = clientStream.uniformHalfOpen()
                 rows.prefetch(forUniform: u)
                 return (first, u)
             }()
             client = UInt32(ahead.rank)
             let nextRank = rows.index(forUniform: ahead.uniform)
             nextPort.withUnsafeBufferPointer { lvssim_prefetch($0.baseAddress.unsafelyUnwrapped + nextRank) }
-            let afterNext = gsl_rng_uniform(clientStream.rng)
+            let afterNext = clientStream.uniformHalfOpen()
             rows.prefetch(forUniform: afterNext)
             clientsAhead = (nextRank, afterNext)
         } else {

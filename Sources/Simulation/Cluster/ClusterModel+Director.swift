@@ -112,14 +112,24 @@ extension ClusterModel {
         armTimer(of: id, expiry: expiry, engine: &engine)
     }
 
-    /// Records that the client connection in `slot` holds director entry `id` (its
-    /// timer record is reset: no timer yet).
+    /// Records that the client connection in `slot` holds director entry `id`. The timer
+    /// record of the entry's table slot changes hands: a client slot still holding that
+    /// table slot's entry lets go of it (the packet level: a reused client port finding its
+    /// old entry, or a table slot freed by a rescheduled entry and handed to a new one), and
+    /// a pending timer of the same entry is kept.
     mutating func attach(_ id: ConnectionID, to slot: Int, server: Int) {
         conns[slot].entry = id
         conns[slot].server = Int32(server)
         let index = Int(id.slot)
         while entryTimers.count <= index { entryTimers.append(EntryTimer()) }
-        entryTimers[index] = EntryTimer(at: .max, connection: Int32(slot), generation: id.generation, server: Int32(server))
+        let previous = entryTimers[index]
+        let other = Int(previous.connection)
+        if other >= 0 && other != slot, let held = conns[other].entry, held.slot == id.slot {
+            conns[other].entry = nil
+            releaseIfDone(other)
+        }
+        let pending = previous.generation == id.generation ? previous.at : .max
+        entryTimers[index] = EntryTimer(at: pending, connection: Int32(slot), generation: id.generation, server: Int32(server))
     }
 
     /// The client side is done with `slot` while its director entry lives on (TIME_WAIT,
@@ -144,6 +154,7 @@ extension ClusterModel {
     mutating func armTimer(of id: ConnectionID, expiry: Int64, engine: inout Engine) {
         let now = engine.now.nanoseconds
         let delay = expiry - now
+        assert(Int(id.slot) < entryTimers.count && entryTimers[Int(id.slot)].generation == id.generation, "armTimer: entry not attached")
         let record = entryTimers.storage.base + Int(id.slot)
         let event = Event(kind: EventKind.entryTimer, a: UInt32(bitPattern: id.slot), b: id.generation)
         let fixedList = timerLists.withUnsafeBufferPointer { lists in
@@ -171,17 +182,21 @@ extension ClusterModel {
         guard index < entryTimers.count, entryTimers[index].generation == generation, entryTimers[index].at == now else { return }
         entryTimers[index].at = .max
         let id = ConnectionID(rawSlot: entrySlot, generation: generation)
-        switch director.expireEntry(id, now: now) {
+        let status = director.expireEntry(id, now: now)
+        switch status {
         case .removed, .stale:
-            // The table hands this slot to its next new entry, which writes its address
-            // record whole (two cache lines last written a timeout ago): fetch them now.
-            director.connections.withAddressRecordAddress(ofSlot: entrySlot) { record in
-                lvssim_prefetch(record)
-                lvssim_prefetch(record + 64)
+            if status == .removed {
+                // The table hands this slot to its next new entry, which writes its address
+                // record whole (two cache lines last written a timeout ago): fetch them now.
+                director.connections.withAddressRecordAddress(ofSlot: entrySlot) { record in
+                    lvssim_prefetch(record)
+                    lvssim_prefetch(record + 64)
+                }
             }
             sync(Int(entryTimers[index].server), now: now)
+            // The client slot lets go, unless it has moved on to another entry meanwhile.
             let slot = Int(entryTimers[index].connection)
-            if slot >= 0 {
+            if slot >= 0 && conns[slot].entry == id {
                 conns[slot].entry = nil
                 releaseIfDone(slot)
             }

@@ -34,6 +34,9 @@ public struct RunOptions: Sendable {
 /// stream). Each connection's client, request count and demand are drawn at its
 /// arrival in arrival order, whatever the scheduler does, so runs that differ
 /// only in the scheduler see identical workloads (common random numbers).
+///
+/// Not meant to be copied: the engine's queues and the model's records are written in
+/// place (``FlatArray``), so a copy would share them; make a new simulation instead.
 public struct ClusterSimulation {
     public let scenario: Scenario
     public let replication: Int

@@ -1,10 +1,11 @@
-/// A growable array of plain records for the model's hot state (connection slots,
-/// per-server counters), read and written in place through a pointer.
+/// A growable array of plain records read and written in place through a pointer: the
+/// cluster model's hot state (connection slots, entry timers, per-server counters) and
+/// the engine's heap and timer-list rings.
 ///
 /// Unlike `Array` it has **reference semantics**: copies share one buffer, so a write
 /// needs no uniqueness check (a Swift array pays one runtime call per mutation, which
-/// the connection path did some thirty times per connection). Only the model that
-/// owns it mutates it; nothing copies a model to keep an old state.
+/// the connection path did some forty times per connection). Its owners (a model, an
+/// engine) are never copied to keep an old state.
 struct FlatArray<Element>: RandomAccessCollection {
     /// Owns the buffer; the records are read through `storage.base` on every access,
     /// so growth (which moves the buffer) is seen by every copy.
@@ -100,7 +101,4 @@ struct FlatArray<Element>: RandomAccessCollection {
     func reserveCapacity(_ capacity: Int) {
         if capacity > storage.capacity { storage.grow(to: capacity) }
     }
-
-    /// A copy of the records as a Swift array.
-    var array: [Element] { Array(self) }
 }

@@ -43,6 +43,12 @@ public final class RandomStream {
         gsl_rng_uniform_pos(rng)
     }
 
+    /// A uniform double in [0, 1) (0 possible): `gsl_rng_uniform`, the variate GSL's
+    /// discrete sampler consumes (see ``DiscreteDistribution/AliasRows``).
+    public func uniformHalfOpen() -> Double {
+        gsl_rng_uniform(rng)
+    }
+
     /// A uniform integer in `0..<bound`, without modulo bias. Wraps `gsl_rng_uniform_int`.
     /// - Precondition: `bound > 0`.
     public func uniformInt(below bound: UInt32) -> UInt32 {

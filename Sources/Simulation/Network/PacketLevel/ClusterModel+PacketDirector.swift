@@ -68,7 +68,7 @@ extension ClusterModel {
             id = existing
             let expiry = director.receive(existing, flags: tcp.flags, direction: .input, now: now)
             armEntry(slot, expiry: expiry, engine: &engine)
-            sync(Int(director.connections.read(existing) { $0.serverIndex }), now: now)
+            sync(Int(director.connections.readHot(existing) { $0.serverIndex }), now: now)
         } else if tcp.flags.contains(.syn) && !tcp.flags.contains(.ack) {
             let client = clientEndpoint(slot)
             if let recorder {
@@ -186,7 +186,7 @@ extension ClusterModel {
         let now = engine.now.nanoseconds
         let expiry = director.receive(id, flags: tcp.flags, direction: .output, now: now)
         armEntry(slot, expiry: expiry, engine: &engine)
-        sync(Int(director.connections.read(id) { $0.serverIndex }), now: now)
+        sync(Int(director.connections.readHot(id) { $0.serverIndex }), now: now)
         pk.freeFrames.removeLast()
         pk.frames[i].packet.ip.ttl = ttl - 1
         pk.frames[i].packet.ip.source = vip.address
@@ -207,7 +207,7 @@ extension ClusterModel {
         if case .tcp(let tcp) = packet.transport, let slot = liveSlot(flow) {
             let expiry = director.receive(id, flags: tcp.flags, direction: .output, now: now)
             armEntry(slot, expiry: expiry, engine: &engine)
-            sync(Int(director.connections.read(id) { $0.serverIndex }), now: now)
+            sync(Int(director.connections.readHot(id) { $0.serverIndex }), now: now)
         }
         let route = route(Self.directorHost, to: packet.ip.destination)
         // route.port != arrival ⇔ the route's interface is not the arrival device (one port per device).

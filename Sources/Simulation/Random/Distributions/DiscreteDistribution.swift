@@ -67,36 +67,23 @@ public struct DiscreteDistribution: RandomDistribution {
 
     // MARK: One draw in two steps
 
-    /// The one uniform variate in [0, 1) that a draw consumes (`gsl_rng_uniform`, as
-    /// `gsl_ran_discrete` does). With ``prefetchTable(forUniform:)`` and
-    /// ``index(forUniform:)`` a caller can draw a sample ahead of its use and have the
-    /// table rows it needs brought into cache meanwhile; the index is the one
-    /// ``index(using:)`` returns for the same stream state.
-    public func uniformForIndex(using stream: RandomStream) -> Double {
-        gsl_rng_uniform(stream.rng)
-    }
-
-    /// A cache prefetch hint for the alias-table row `u` selects.
-    @inline(__always)
-    public func prefetchTable(forUniform u: Double) { aliasRows.prefetch(forUniform: u) }
-
-    /// The outcome for uniform `u` (see ``AliasRows/index(forUniform:)``).
-    @inline(__always)
-    public func index(forUniform u: Double) -> Int { aliasRows.index(forUniform: u) }
-
     /// GSL's preprocessed alias table, read in place: valid while this distribution (which
     /// owns the table) lives. A plain value (three words, no reference), so a hot loop can
-    /// keep it without retaining anything. `@unchecked Sendable` for the reason ``Table``
+    /// keep it without retaining anything. With it a draw can be split in two steps: the
+    /// uniform variate ``RandomStream/uniformHalfOpen()`` (what `gsl_ran_discrete`
+    /// consumes), drawn ahead of use with ``prefetch(forUniform:)`` of the row it selects,
+    /// then ``index(forUniform:)``, which gives the index ``index(using:)`` returns for
+    /// the same stream state. `@unchecked Sendable` for the reason ``Table``
     /// is: the rows are read-only once preprocessed.
     public struct AliasRows: @unchecked Sendable {
         let count: Int
         let thresholds: UnsafePointer<Double>
         let aliases: UnsafePointer<Int>
 
-        /// A cache prefetch hint for the row `u` selects.
+        /// A cache prefetch hint for the row `u` (in [0, 1)) selects.
         @inline(__always)
         public func prefetch(forUniform u: Double) {
-            let row = min(Int(u * Double(count)), count - 1)
+            let row = Int(u * Double(count))
             lvssim_prefetch(thresholds + row)
             lvssim_prefetch(aliases + row)
         }
@@ -118,8 +105,7 @@ public struct DiscreteDistribution: RandomDistribution {
     public var aliasRows: AliasRows {
         let table = table.pointer.pointee
         return AliasRows(
-            count: table.K, thresholds: UnsafePointer(table.F),
-            aliases: UnsafeRawPointer(table.A).assumingMemoryBound(to: Int.self))
+            count: table.K, thresholds: UnsafePointer(table.F), aliases: UnsafePointer(table.A))
     }
 
     /// ``index(using:)`` as a `Double`.

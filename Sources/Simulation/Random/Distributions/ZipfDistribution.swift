@@ -34,18 +34,6 @@ public struct ZipfDistribution: RandomDistribution {
         discrete.index(using: stream)
     }
 
-    /// ``rank(using:)`` in two steps (see ``DiscreteDistribution/uniformForIndex(using:)``):
-    /// the uniform variate, a prefetch of the table row it selects, then the rank.
-    public func uniformForRank(using stream: RandomStream) -> Double {
-        discrete.uniformForIndex(using: stream)
-    }
-
-    @inline(__always)
-    public func prefetchTable(forUniform u: Double) { discrete.prefetchTable(forUniform: u) }
-
-    @inline(__always)
-    public func rank(forUniform u: Double) -> Int { discrete.index(forUniform: u) }
-
     /// The alias table's rows, read in place while this distribution lives (see
     /// ``DiscreteDistribution/AliasRows``): `index(forUniform:)` is the 0-based rank.
     public var aliasRows: DiscreteDistribution.AliasRows { discrete.aliasRows }
