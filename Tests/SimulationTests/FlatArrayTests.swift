@@ -34,3 +34,15 @@ struct FlatArrayTests {
         #expect(original.count == 1 && copy.count == 103)
     }
 }
+
+@Suite("The model's hot records")
+struct HotRecordLayoutTests {
+    /// A connection slot is read on every event of its connection: it fits one 64-byte
+    /// cache line (four Int64 times, the optional entry handle padded to 12 bytes, four
+    /// 32-bit fields, the port and two flag bytes). An entry timer is 8 + 3 × 4 bytes,
+    /// padded to 24.
+    @Test func sizes() {
+        #expect(MemoryLayout<ClusterModel.ConnSlot>.stride == 64)
+        #expect(MemoryLayout<ClusterModel.EntryTimer>.stride == 24)
+    }
+}

@@ -16,17 +16,21 @@ extension ClusterModel {
             psPush(server, PSJob(tag: tag, slot: Int32(slot)))
             busy[server] = min(inSystem[server], workers[server])
             psReschedule(server, engine: &engine)
-        } else if busy[server] < workers[server] {
-            pendingWork[server] += serviceTime(slot, server: server)
-            busy[server] += 1
-            startService(slot, server: server, engine: &engine)
         } else {
-            pendingWork[server] += serviceTime(slot, server: server)
-            queue[server].append(Int32(slot))
+            let time = serviceTime(slot, server: server)
+            conns[slot].serviceNanoseconds = time
+            pendingWork[server] += time
+            if busy[server] < workers[server] {
+                busy[server] += 1
+                startService(slot, server: server, engine: &engine)
+            } else {
+                queue[server].append(Int32(slot))
+            }
         }
     }
 
-    /// The connection's service time at `server` (FCFS: its demand at the server's speed).
+    /// The connection's service time at `server` (FCFS: its demand at the server's speed;
+    /// kept in the slot from `accept` on).
     @inline(__always)
     func serviceTime(_ slot: Int, server: Int) -> Int64 {
         Int64(Double(conns[slot].demand) / speed[server])
@@ -34,7 +38,7 @@ extension ClusterModel {
 
     @inline(__always)
     mutating func startService(_ slot: Int, server: Int, engine: inout Engine) {
-        engine.schedule(Event(kind: EventKind.fcfsDone, a: UInt32(slot)), after: .nanoseconds(serviceTime(slot, server: server)))
+        engine.schedule(Event(kind: EventKind.fcfsDone, a: UInt32(slot)), after: .nanoseconds(conns[slot].serviceNanoseconds))
     }
 
     mutating func fcfsDone(slot: Int, engine: inout Engine) {
@@ -42,7 +46,7 @@ extension ClusterModel {
         let now = engine.now.nanoseconds
         integrate(server, now: now)
         inSystem[server] -= 1
-        pendingWork[server] -= serviceTime(slot, server: server)
+        pendingWork[server] -= conns[slot].serviceNanoseconds
         if queueHead[server] < queue[server].count {
             let next = Int(queue[server][queueHead[server]])
             queueHead[server] += 1

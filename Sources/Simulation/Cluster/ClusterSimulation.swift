@@ -230,6 +230,8 @@ struct ClusterModel: EventHandler {
         var arrival: Int64 = 0
         var accepted: Int64 = 0
         var demand: Int64 = 0
+        /// FCFS: the service time at its server (ns), set when the server accepts it.
+        var serviceNanoseconds: Int64 = 0
         var entry: ConnectionID? = nil
         var client: UInt32 = 0
         var generation: UInt32 = 0
