@@ -27,16 +27,7 @@ public struct QuaternaryHeap: EventQueue {
         }
         let start = count
         count &+= 1
-        let heap = slots.storage.base
-        var hole = start
-        while hole > 0 {
-            let parent = (hole &- 1) >> 2
-            let parentEntry = heap[parent]
-            guard entry.precedes(parentEntry) else { break }
-            heap[hole] = parentEntry
-            hole = parent
-        }
-        heap[hole] = entry
+        QuaternaryHeap.siftUp(entry, from: start, in: slots.storage.base)
     }
 
     /// O(log₄ n). Bottom-up ("Wegener") deletion: the hole left by the minimum sinks along
@@ -113,6 +104,13 @@ public struct QuaternaryHeap: EventQueue {
             hole = best
         }
         // Sift the displaced entry up from the leaf.
+        siftUp(entry, from: hole, in: heap)
+    }
+
+    /// Places `entry` at the vacant slot `hole` or, moving parents down, above it.
+    @inline(__always)
+    private static func siftUp(_ entry: EventEntry, from hole: Int, in heap: UnsafeMutablePointer<EventEntry>) {
+        var hole = hole
         while hole > 0 {
             let parent = (hole &- 1) >> 2
             let parentEntry = heap[parent]
