@@ -84,6 +84,44 @@ import Testing
         #expect(Self.counters(director, 2) == (1, 0, 0))
     }
 
+    @Test func backToBackFINsInOneCallEndInTimeWaitWithTheCountersOfTwoCalls() throws {
+        var director = Self.director(Self.natRules)
+        let first = try #require(Self.scheduled(director.connect(proto: .tcp, client: Self.client("10.20.0.1:1000"), destination: Self.vip, now: 0)))
+        let id = try #require(first.id)
+        director.receive(id, flags: .ack, direction: .input, now: 0)
+        #expect(Self.counters(director, 2) == (1, 0, 0))
+        // Client FIN (ESTABLISHED → CLOSE_WAIT, inactive), then the server's FIN+ACK
+        // (→ TIME_WAIT), both at 2 s: active 1 → 0, inactive 0 → 1, expiry 2 + 120 s.
+        let expiry = director.receive(id, (.finAck, .input), then: (.finAck, .output), now: 2 * Self.second)
+        #expect(director.connections[id].state == .timeWait)
+        #expect(expiry == 122 * Self.second)
+        #expect(director.connections[id].expiresAtNanoseconds == 122 * Self.second)
+        #expect(Self.counters(director, 2) == (0, 1, 0))
+
+        // Every pair of packets from every reachable state: one call and two calls agree.
+        let packets: [(flags: TCPFlags, direction: PacketDirection)] = [
+            (.syn, .input), (.synAck, .output), (.ack, .input), (.ack, .output), (.finAck, .input),
+            (.finAck, .output), (.rst, .input), (.rst, .output),
+        ]
+        for prefix in packets {
+            for a in packets {
+                for b in packets {
+                    var one = Self.director(Self.natRules)
+                    let c = try #require(Self.scheduled(one.connect(proto: .tcp, client: Self.client("10.20.0.9:1000"), destination: Self.vip, now: 0)))
+                    let entry = try #require(c.id)
+                    one.receive(entry, flags: prefix.flags, direction: prefix.direction, now: Self.second)
+                    var two = one
+                    let combined = one.receive(entry, a, then: b, now: 3 * Self.second)
+                    two.receive(entry, flags: a.flags, direction: a.direction, now: 3 * Self.second)
+                    let separate = two.receive(entry, flags: b.flags, direction: b.direction, now: 3 * Self.second)
+                    #expect(combined == separate)
+                    #expect(one.connections[entry].state == two.connections[entry].state)
+                    #expect(Self.counters(one, 2) == Self.counters(two, 2))
+                }
+            }
+        }
+    }
+
     @Test func directRoutingCloseGoesToFinWaitWithTheTcpfinTimeout() throws {
         var director = Self.director([
             ["-A", "-t", "10.10.0.100:80", "-s", "rr"], ["--set", "0", "30", "0"],

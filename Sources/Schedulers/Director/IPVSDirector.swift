@@ -450,6 +450,29 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// - Returns: the entry's new expiry time (ns).
     @discardableResult
     public mutating func receive(_ id: ConnectionID, flags: TCPFlags, direction: PacketDirection, now: Int64) -> Int64 {
+        receive(id, (flags, direction), then: nil, now: now)
+    }
+
+    /// Two packets of an existing entry arriving back to back at the same instant (a
+    /// NAT director sees the client's FIN and the server's FIN+ACK), in one access to
+    /// the entry: the same end state, counters, template update and expiry as two
+    /// ``receive(_:flags:direction:now:)`` calls in that order, since nothing can look
+    /// at the entry between them.
+    ///
+    /// - Returns: the entry's new expiry time (ns).
+    @discardableResult
+    public mutating func receive(
+        _ id: ConnectionID, _ first: (flags: TCPFlags, direction: PacketDirection),
+        then second: (flags: TCPFlags, direction: PacketDirection), now: Int64
+    ) -> Int64 {
+        receive(id, first, then: Optional(second), now: now)
+    }
+
+    @inline(__always)
+    private mutating func receive(
+        _ id: ConnectionID, _ first: (flags: TCPFlags, direction: PacketDirection),
+        then second: (flags: TCPFlags, direction: PacketDirection)?, now: Int64
+    ) -> Int64 {
         let timeouts = table.timeouts
         let epoch = self.epoch
         var wasActive = false
@@ -459,11 +482,19 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         var location = CachedLocation.unknown
         // One access to the entry's hot record: validity, transition, timer.
         let expiry: Int64? = connections.updateHot(id) { entry in
-            let newState = Self.nextState(
-                proto: entry.proto, state: entry.state, forwarding: entry.forwarding, flags: flags, direction: direction)
+            var newState = Self.nextState(
+                proto: entry.proto, state: entry.state, forwarding: entry.forwarding, flags: first.flags,
+                direction: first.direction)
+            reachedEstablished = newState == .established && entry.state != .established
+            if let second {
+                let afterFirst = newState
+                newState = Self.nextState(
+                    proto: entry.proto, state: afterFirst, forwarding: entry.forwarding, flags: second.flags,
+                    direction: second.direction)
+                reachedEstablished = reachedEstablished || (newState == .established && afterFirst != .established)
+            }
             wasActive = entry.isCountedActive
             isActive = newState.isActive
-            reachedEstablished = newState == .established && entry.state != .established
             entry.state = newState
             entry.isCountedActive = isActive
             entry.timeoutSeconds = newState.timeoutSeconds(timeouts)

@@ -70,13 +70,14 @@ extension ClusterModel {
         // same expiry), so only the ACK is run through the director.
         let id = entryID(slot)!
         let expiry = director.receive(id, flags: .ack, direction: .input, now: now)
+        let serviceNanoseconds = isPS[server] ? nil : serviceTime(slot, server: server)
         if synArmed {
             arm(slot, expiry: expiry, engine: &engine)
         } else {
-            armEstablished(slot, server: server, expiry: expiry, engine: &engine)
+            armEstablished(slot, server: server, serviceNanoseconds: serviceNanoseconds, expiry: expiry, engine: &engine)
         }
         sync(server, now: now)
-        accept(slot: slot, server: server, engine: &engine)
+        accept(slot: slot, server: server, serviceNanoseconds: serviceNanoseconds, engine: &engine)
     }
 
     /// The timer of an entry just accepted by its real server (ESTABLISHED, 900 s by
@@ -87,10 +88,11 @@ extension ClusterModel {
     /// work that is ahead of it, and `pendingWork` counts all of that work whole. When
     /// that bound comes first, no timer is armed (at 80% load the bound is well under a
     /// second against 900 s, so nearly every connection saves a timer event).
-    /// Processor sharing, where later arrivals slow a connection down, arms as usual.
+    /// Processor sharing, where later arrivals slow a connection down, arms as usual
+    /// (`serviceNanoseconds` is nil there).
     @inline(__always)
-    mutating func armEstablished(_ slot: Int, server: Int, expiry: Int64, engine: inout Engine) {
-        if !isPS[server] && engine.now.nanoseconds + pendingWork[server] + serviceTime(slot, server: server) < expiry {
+    mutating func armEstablished(_ slot: Int, server: Int, serviceNanoseconds: Int64?, expiry: Int64, engine: inout Engine) {
+        if let serviceNanoseconds, engine.now.nanoseconds + pendingWork[server] + serviceNanoseconds < expiry {
             return
         }
         arm(slot, expiry: expiry, engine: &engine)

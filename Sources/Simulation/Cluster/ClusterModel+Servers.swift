@@ -5,7 +5,9 @@ import Schedulers
 extension ClusterModel {
     // Real servers
 
-    mutating func accept(slot: Int, server: Int, engine: inout Engine) {
+    /// The real server takes the connection. `serviceNanoseconds`: its FCFS service time
+    /// when the caller already worked it out (``serviceTime(_:server:)``).
+    mutating func accept(slot: Int, server: Int, serviceNanoseconds: Int64? = nil, engine: inout Engine) {
         let now = engine.now.nanoseconds
         integrate(server, now: now)
         inSystem[server] += 1
@@ -17,7 +19,7 @@ extension ClusterModel {
             busy[server] = min(inSystem[server], workers[server])
             psReschedule(server, engine: &engine)
         } else {
-            let time = serviceTime(slot, server: server)
+            let time = serviceNanoseconds ?? serviceTime(slot, server: server)
             conns[slot].serviceNanoseconds = time
             pendingWork[server] += time
             if busy[server] < workers[server] {
@@ -139,17 +141,14 @@ extension ClusterModel {
         }
         if pk.enabled { return packetRespond(slot: slot, engine: &engine) }
         if let id = entryID(slot) {
-            var expiry: Int64
             // NAT: client FIN (ESTABLISHED → CLOSE_WAIT), the server's FIN+ACK
-            // (→ TIME_WAIT); the client's last ACK keeps TIME_WAIT at the same
-            // instant (no change, same expiry), so it is not run. DR/TUN: the
-            // director sees the client's FIN (→ FIN_WAIT); its later ACK keeps FIN_WAIT.
-            let afterFIN = director.receive(id, flags: .finAck, direction: .input, now: now)
-            if seesReplies[server] {
-                expiry = director.receive(id, flags: .finAck, direction: .output, now: now)
-            } else {
-                expiry = afterFIN
-            }
+            // (→ TIME_WAIT), back to back in one director call; the client's last ACK
+            // keeps TIME_WAIT at the same instant (no change, same expiry), so it is not
+            // run. DR/TUN: the director sees the client's FIN (→ FIN_WAIT); its later
+            // ACK keeps FIN_WAIT.
+            let expiry = seesReplies[server]
+                ? director.receive(id, (.finAck, .input), then: (.finAck, .output), now: now)
+                : director.receive(id, flags: .finAck, direction: .input, now: now)
             arm(slot, expiry: expiry, engine: &engine)
             sync(server, now: now)
         }
