@@ -28,6 +28,37 @@ struct DistributionTests {
         #expect(abs(exp(d.logMean + d.logStandardDeviation * d.logStandardDeviation / 2) - 3) < 1e-12)
     }
 
+    @Test("lognormal: ln X is normal with mean μ and variance σ² (moments, median, tails)")
+    func lognormalLogMoments() throws {
+        // CV 4 as in the skewed scenario: σ² = ln 17, μ = ln 10 − σ²/2.
+        let d = try LognormalDistribution(mean: 10, coefficientOfVariation: 4)
+        let sigma = d.logStandardDeviation
+        #expect(abs(sigma * sigma - log(17)) < 1e-12)
+        let stream = RandomStream(seed: 5, stream: .serviceDemand)
+        let n = 400_000
+        var sum = 0.0, sumSquares = 0.0
+        var belowMedian = 0, beyondTwoSigma = 0, nonPositive = 0
+        for _ in 0..<n {
+            let x = d.sample(using: stream)
+            if !(x > 0) { nonPositive += 1 }
+            let z = Foundation.log(x)
+            sum += z
+            sumSquares += z * z
+            if z < d.logMean { belowMedian += 1 }
+            if abs(z - d.logMean) > 2 * sigma { beyondTwoSigma += 1 }
+        }
+        #expect(nonPositive == 0)
+        let mean = sum / Double(n)
+        let variance = (sumSquares - Double(n) * mean * mean) / Double(n - 1)
+        // Standard errors: σ/√n for the mean, σ²·√(2/(n−1)) for the variance, √(p(1−p)/n) for a share.
+        #expect(abs(mean - d.logMean) <= 5 * sigma / Double(n).squareRoot())
+        #expect(abs(variance - sigma * sigma) <= 5 * sigma * sigma * (2 / Double(n - 1)).squareRoot())
+        #expect(abs(Double(belowMedian) / Double(n) - 0.5) <= 5 * (0.25 / Double(n)).squareRoot())
+        // P(|Z| > 2) = 0.0455003 for a standard normal.
+        let tail = 0.0455003
+        #expect(abs(Double(beyondTwoSigma) / Double(n) - tail) <= 5 * (tail * (1 - tail) / Double(n)).squareRoot())
+    }
+
     @Test func pareto() throws {
         let d = try ParetoDistribution(shape: 3, scale: 2)
         #expect(d.mean == 3)
