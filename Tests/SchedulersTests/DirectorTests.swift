@@ -224,6 +224,33 @@ import Testing
         #expect(director.connect(proto: .tcp, client: Self.client("10.20.0.1:20"), destination: Self.vip, now: 0) == .notScheduled)
     }
 
+    @Test func theServiceOfANewFlowFollowsEveryTableChange() throws {
+        // The director remembers the last destination's service; each change of the table
+        // must be seen by the next flow.
+        var director = Self.director(Self.natRules)
+        let vip = Self.vip
+        #expect(Self.scheduled(director.connect(proto: .tcp, client: Self.client("10.20.0.1:1000"), destination: vip, now: 0)) != nil)
+        director.configure { table in IPVSAdm.run(["-D", "-t", "10.10.0.100:80"], table: &table).changes }
+        #expect(director.connect(proto: .tcp, client: Self.client("10.20.0.1:1001"), destination: vip, now: 0) == .noService)
+        // A port-0 service takes every port of the VIP, 80 included.
+        director.configure { table in
+            var changes = IPVSAdm.run(["-A", "-t", "10.10.0.100:0", "-s", "rr", "-p", "60"], table: &table).changes
+            changes += IPVSAdm.run(["-a", "-t", "10.10.0.100:0", "-r", "10.30.0.7", "-m"], table: &table).changes
+            return changes
+        }
+        let viaPortZero = try #require(Self.scheduled(director.connect(proto: .tcp, client: Self.client("10.20.0.1:1002"), destination: vip, now: 0)))
+        #expect(viaPortZero.destination.description == "10.30.0.7:80")
+        // An exact service added next wins over the port-0 one.
+        director.configure { table in
+            var changes = IPVSAdm.run(["-A", "-t", "10.10.0.100:80", "-s", "rr"], table: &table).changes
+            changes += IPVSAdm.run(["-a", "-t", "10.10.0.100:80", "-r", "10.30.0.8:80", "-m"], table: &table).changes
+            return changes
+        }
+        let exact = try #require(Self.scheduled(director.connect(proto: .tcp, client: Self.client("10.20.0.1:1003"), destination: vip, now: 0)))
+        #expect(exact.destination.description == "10.30.0.8:80")
+        #expect(director.serviceIndex(proto: .tcp, destination: vip) == director.serviceIndex(for: .address(.tcp, vip)))
+    }
+
     @Test func udpConnectionsAreAlwaysInactiveAndOnePacketServicesKeepNoEntry() throws {
         var director = Self.director([
             ["-A", "-u", "10.10.0.100:53", "-s", "rr"], ["-a", "-u", "10.10.0.100:53", "-r", "10.30.0.1:53", "-m"],

@@ -151,6 +151,8 @@ public struct ConnectionTable: Sendable {
     @usableFromInline var pendingCapacity = 0
     /// Number of live entries (connections and templates).
     public var count: Int { liveCount }
+    /// Whether no entry can be found by key (none was inserted `indexed`, or all are gone).
+    @inlinable public var hasNoIndexedEntries: Bool { index.isEmpty }
 
     public init() {}
 
@@ -360,6 +362,7 @@ public struct ConnectionTable: Sendable {
 
     /// Looks an indexed entry up by its key.
     public func lookup(_ key: ConnectionKey) -> ConnectionID? {
+        if index.isEmpty { return nil }
         guard let slot = index[key] else { return nil }
         return ConnectionID(slot: slot, generation: hot[Int(slot)].generation)
     }

@@ -135,6 +135,41 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// The service a packet belongs to: by firewall mark first, then exact
     /// protocol/VIP/port, then the FTP-data rule, then a port-0 service.
     public func serviceIndex(proto: TransportProtocol, destination: Endpoint, fwmark: UInt32 = 0) -> Int? {
+        if let last = lastServiceLookup, last.epoch == epoch, last.fwmark == fwmark, last.proto == proto,
+            last.destination == destination
+        {
+            return last.serviceIndex
+        }
+        return resolveService(proto: proto, destination: destination, fwmark: fwmark)
+    }
+
+    /// ``serviceIndex(proto:destination:fwmark:)`` for a new flow, remembering the answer:
+    /// the flows of a run mostly go to one virtual service, whose rules only change with
+    /// the table (the epoch).
+    @inline(__always)
+    private mutating func serviceIndexForNewFlow(proto: TransportProtocol, destination: Endpoint, fwmark: UInt32) -> Int? {
+        if let last = lastServiceLookup, last.epoch == epoch, last.fwmark == fwmark, last.proto == proto,
+            last.destination == destination
+        {
+            return last.serviceIndex
+        }
+        let index = resolveService(proto: proto, destination: destination, fwmark: fwmark)
+        lastServiceLookup = ServiceLookup(
+            proto: proto, destination: destination, fwmark: fwmark, epoch: epoch, serviceIndex: index)
+        return index
+    }
+
+    /// The last answer of ``serviceIndexForNewFlow(proto:destination:fwmark:)`` and the epoch it holds for.
+    private struct ServiceLookup {
+        var proto: TransportProtocol
+        var destination: Endpoint
+        var fwmark: UInt32
+        var epoch: UInt32
+        var serviceIndex: Int?
+    }
+    private var lastServiceLookup: ServiceLookup?
+
+    private func resolveService(proto: TransportProtocol, destination: Endpoint, fwmark: UInt32) -> Int? {
         if fwmark != 0, let index = indexOfService(.fwmark(fwmark, destination.address.family)) { return index }
         if let index = indexOfService(.address(proto, destination)) { return index }
         if proto == .tcp, hasPort21Service, destination.port == 20 || destination.port >= 1024,
@@ -179,7 +214,9 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         now: Int64, indexed: Bool = true
     ) -> ScheduleOutcome {
         var replaced: ConnectionID?
-        if let existing = connections.lookup(ConnectionKey(proto: proto, client: client, virtual: destination)) {
+        if !connections.hasNoIndexedEntries,
+            let existing = connections.lookup(ConnectionKey(proto: proto, client: client, virtual: destination))
+        {
             switch reuseDecision(existing, proto: proto, flags: flags) {
             case .reuse:
                 let expiry = receive(existing, flags: flags, direction: .input, now: now)
@@ -199,7 +236,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
             if flags.contains(.rst) { return .notScheduled }
             if !flags.contains(.syn) && !settings.sloppyTCP { return .notScheduled }
         }
-        guard let serviceIndex = serviceIndex(proto: proto, destination: destination, fwmark: fwmark) else {
+        guard let serviceIndex = serviceIndexForNewFlow(proto: proto, destination: destination, fwmark: fwmark) else {
             return .noService
         }
         if client.port == 20 { return .notScheduled }
