@@ -224,6 +224,57 @@ import Testing
         #expect(director.connect(proto: .tcp, client: Self.client("10.20.0.1:20"), destination: Self.vip, now: 0) == .notScheduled)
     }
 
+    @Test func aPacketFollowingTheSYNRunsInTheSameCallAsTwoCallsWould() throws {
+        // Hand-worked: the SYN makes the entry (SYN_RECV, active), the ACK that follows at
+        // once moves it to ESTABLISHED (still active), whose timeout is 900 s.
+        var director = Self.director(Self.natRules)
+        var offered: [Int] = []
+        let first = try #require(Self.scheduled(director.connect(
+            proto: .tcp, client: Self.client("10.20.0.1:1000"), destination: Self.vip, now: 5 * Self.second
+        ) { server in
+            offered.append(server)
+            return (.ack, .input)
+        }))
+        #expect(offered == [first.serverIndex])
+        #expect(first.destination.description == "10.30.0.2:80")  // newest first, both idle
+        let id = try #require(first.id)
+        #expect(director.connections[id].state == .established)
+        #expect(first.expiresAtNanoseconds == 905 * Self.second)
+        #expect(Self.counters(director, 2) == (1, 0, 0))
+        // Declining (nil) leaves the SYN alone: SYN_RECV, 60 s.
+        let second = try #require(Self.scheduled(director.connect(
+            proto: .tcp, client: Self.client("10.20.0.2:1000"), destination: Self.vip, now: 5 * Self.second
+        ) { _ in nil }))
+        #expect(director.connections[try #require(second.id)].state == .synRecv)
+        #expect(second.expiresAtNanoseconds == 65 * Self.second)
+
+        // Any following packet: one call agrees with connect + receive, for a plain and
+        // a persistent service (where the template becomes ASSURED on ESTABLISHED).
+        let packets: [(flags: TCPFlags, direction: PacketDirection)] = [
+            (.ack, .input), (.synAck, .output), (.finAck, .input), (.rst, .input), (.syn, .input), (.ack, .output),
+        ]
+        let persistent = Self.natRules.map { $0 == Self.natRules[0] ? $0 + ["-p", "300"] : $0 }
+        for rules in [Self.natRules, persistent] {
+            for packet in packets {
+                var one = Self.director(rules)
+                var two = one
+                let a = try #require(Self.scheduled(one.connect(
+                    proto: .tcp, client: Self.client("10.20.0.9:1000"), destination: Self.vip, now: Self.second
+                ) { _ in packet }))
+                let b = try #require(Self.scheduled(two.connect(
+                    proto: .tcp, client: Self.client("10.20.0.9:1000"), destination: Self.vip, now: Self.second)))
+                let expiry = two.receive(try #require(b.id), flags: packet.flags, direction: packet.direction, now: Self.second)
+                #expect(a.expiresAtNanoseconds == expiry)
+                #expect(one.connections[try #require(a.id)].state == two.connections[try #require(b.id)].state)
+                #expect(Self.counters(one, 2) == Self.counters(two, 2))
+                let templates = { (d: IPVSDirector<SplitMix64RandomSource>) in
+                    d.connections.entries.map(\.connection).filter(\.isTemplate).map(\.isAssured)
+                }
+                #expect(templates(one) == templates(two))
+            }
+        }
+    }
+
     @Test func theServiceOfANewFlowFollowsEveryTableChange() throws {
         // The director remembers the last destination's service; each change of the table
         // must be seen by the next flow.

@@ -206,12 +206,20 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// OVERLOAD check) and applies the packet's state transition (a TCP SYN
     /// moves it to ActiveConn).
     ///
-    /// - Parameter indexed: whether the new entry can be found by key later
-    ///   (needed for client port reuse; a simulation with unique client
-    ///   ports may pass false to skip the hash index).
+    /// - Parameters:
+    ///   - indexed: whether the new entry can be found by key later
+    ///     (needed for client port reuse; a simulation with unique client
+    ///     ports may pass false to skip the hash index).
+    ///   - next: a packet of the same flow that follows at the same instant,
+    ///     given the server chosen (nil: none). A simulation passes the
+    ///     handshake's ACK when that server accepts the connection: the entry
+    ///     ends as two calls (this one, then ``receive(_:flags:direction:now:)``
+    ///     with that packet) would leave it, in one access, and the returned
+    ///     expiry is the one after that packet.
     public mutating func connect(
         proto: TransportProtocol, client: Endpoint, destination: Endpoint, fwmark: UInt32 = 0, flags: TCPFlags = .syn,
-        now: Int64, indexed: Bool = true
+        now: Int64, indexed: Bool = true,
+        followedBy next: (_ serverIndex: Int) -> (flags: TCPFlags, direction: PacketDirection)? = { _ in nil }
     ) -> ScheduleOutcome {
         var replaced: ConnectionID?
         if !connections.hasNoIndexedEntries,
@@ -219,7 +227,8 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         {
             switch reuseDecision(existing, proto: proto, flags: flags) {
             case .reuse:
-                let expiry = receive(existing, flags: flags, direction: .input, now: now)
+                let second = locateServer(of: existing).flatMap { next($0.1) }
+                let expiry = receive(existing, (flags, .input), then: second, now: now)
                 let entry = connections[existing]
                 return .existing(
                     ScheduledConnection(
@@ -244,11 +253,11 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         if table.services[serviceIndex].isPersistent {
             outcome = connectPersistent(
                 serviceIndex: serviceIndex, proto: proto, client: client, destination: destination, flags: flags, now: now,
-                indexed: indexed)
+                indexed: indexed, followedBy: next)
         } else {
             outcome = connectPlain(
                 serviceIndex: serviceIndex, proto: proto, client: client, destination: destination, flags: flags, now: now,
-                indexed: indexed)
+                indexed: indexed, followedBy: next)
         }
         // The rescheduled entry's timer fires right after the new decision.
         if let replaced { _ = forceExpire(replaced) }
@@ -280,7 +289,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
 
     private mutating func connectPlain(
         serviceIndex: Int, proto: TransportProtocol, client: Endpoint, destination: Endpoint, flags: TCPFlags, now: Int64,
-        indexed: Bool
+        indexed: Bool, followedBy next: (Int) -> (flags: TCPFlags, direction: PacketDirection)?
     ) -> ScheduleOutcome {
         let key = table.services[serviceIndex].key
         if !key.isFirewallMark && destination.port != key.port { return .noDestination }
@@ -291,8 +300,8 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         let serverPort = table.services[serviceIndex].servers[serverIndex].port
         return bind(
             serviceIndex: serviceIndex, serverIndex: serverIndex, proto: proto, client: client, virtual: destination,
-            destinationPort: serverPort != 0 ? serverPort : destination.port, template: nil, flags: flags, now: now,
-            indexed: indexed)
+            destinationPort: serverPort != 0 ? serverPort : destination.port, template: nil, flags: flags,
+            next: next(serverIndex), now: now, indexed: indexed)
     }
 
     /// The service's scheduler picks a server (nil: none), without a copy of the
@@ -345,7 +354,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
 
     private mutating func connectPersistent(
         serviceIndex: Int, proto: TransportProtocol, client: Endpoint, destination: Endpoint, flags: TCPFlags, now: Int64,
-        indexed: Bool
+        indexed: Bool, followedBy next: (Int) -> (flags: TCPFlags, direction: PacketDirection)?
     ) -> ScheduleOutcome {
         let service = table.services[serviceIndex]
         let (key, usesServerPort) = templateKey(service: service, proto: proto, client: client, destination: destination)
@@ -397,7 +406,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         let port = destination.port == service.key.port && server.port != 0 ? server.port : destination.port
         let outcome = bind(
             serviceIndex: serviceIndex, serverIndex: serverIndex, proto: proto, client: client, virtual: destination,
-            destinationPort: port, template: template, flags: flags, now: now, indexed: indexed)
+            destinationPort: port, template: template, flags: flags, next: next(serverIndex), now: now, indexed: indexed)
         // Every new connection through a template refreshes it.
         let refreshed: Void? = connections.updateHot(template) { entry in
             entry.expiresAtNanoseconds = now + Int64(entry.timeoutSeconds) * 1_000_000_000
@@ -416,7 +425,8 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// change in the order of those steps.
     private mutating func bind(
         serviceIndex: Int, serverIndex: Int, proto: TransportProtocol, client: Endpoint, virtual: Endpoint,
-        destinationPort: UInt16, template: ConnectionID?, flags: TCPFlags, now: Int64, indexed: Bool
+        destinationPort: UInt16, template: ConnectionID?, flags: TCPFlags,
+        next: (flags: TCPFlags, direction: PacketDirection)? = nil, now: Int64, indexed: Bool
     ) -> ScheduleOutcome {
         // Fields are read one by one: holding a copy of the service across
         // the counter updates below would force a copy of its server array.
@@ -433,9 +443,17 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
                     id: nil, serviceIndex: serviceIndex, serverIndex: serverIndex, destination: destination,
                     forwarding: forwarding, isFromTemplate: false, expiresAtNanoseconds: now))
         }
-        // The creating packet's transition from NONE (see `receive`).
-        let state = Self.nextState(
+        // The creating packet's transition from NONE (see `receive`), then the packet
+        // following it at once, if any: the counters below see only where it ends, which
+        // is where two calls would leave them (the creating packet's own move between
+        // inactive and active, then the next one's, nets out).
+        var state = Self.nextState(
             proto: proto, state: .none, forwarding: forwarding, flags: flags, direction: .input)
+        var passedEstablished = state == .established
+        if let next {
+            state = Self.nextState(proto: proto, state: state, forwarding: forwarding, flags: next.flags, direction: next.direction)
+            passedEstablished = passedEstablished || state == .established
+        }
         let isActive = state.isActive
         let timeout = state.timeoutSeconds(table.timeouts)
         let expiry = now + Int64(timeout) * 1_000_000_000
@@ -457,7 +475,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
                 }
             }
         }
-        if state == .established, let template, connections.isValid(template) {
+        if passedEstablished, let template, connections.isValid(template) {
             connections.assureTemplate(slot: template.slot)
         }
         return .scheduled(

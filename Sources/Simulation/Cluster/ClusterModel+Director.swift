@@ -13,6 +13,10 @@ extension ClusterModel {
         var server: Int
         // Whether the entry's timer was armed for the SYN (see below).
         var synArmed = true
+        // Whether the director already ran the handshake's ACK (see below), and the
+        // entry's expiry after it.
+        var ackRun = false
+        var expiryAfterACK: Int64 = 0
         if let id = entryID(slot) {
             // A retransmission matches the connection's entry: the kernel reuses
             // it (same real server), re-running the SYN through the state machine.
@@ -29,7 +33,21 @@ extension ClusterModel {
                     recorder.template(template.map { Endpoint(address: $0.destination.address, port: $0.serverPort) })
                 }
             }
-            let outcome = director.connect(proto: .tcp, client: clientEndpoint(slot), destination: vip, flags: .syn, now: now, indexed: indexed)
+            // The handshake completes at once when the chosen server accepts (no network
+            // delay): SYN-ACK out (NAT only), ACK in. The SYN-ACK leaves the entry as it
+            // is at zero delay (SYN_RECV → SYN_RECV, same expiry), so only the ACK goes
+            // to the director, in the same call as the SYN. Persistent services run it
+            // apart, keeping the SYN_RECV timer's place among their template timers.
+            let outcome: ScheduleOutcome
+            if isPersistent {
+                outcome = director.connect(proto: .tcp, client: clientEndpoint(slot), destination: vip, flags: .syn, now: now, indexed: indexed)
+            } else {
+                // Plain pointers: a closure holding the arrays would retain them per call.
+                let inSystem = self.inSystem.storage.base, limit = acceptLimit.storage.base
+                outcome = director.connect(proto: .tcp, client: clientEndpoint(slot), destination: vip, flags: .syn, now: now, indexed: indexed) { chosen in
+                    inSystem[chosen] < limit[chosen] ? (.ack, .input) : nil
+                }
+            }
             var scheduled: ScheduledConnection?
             switch outcome {
             case .scheduled(let s), .existing(let s): scheduled = s
@@ -53,30 +71,32 @@ extension ClusterModel {
             // an accepted SYN's ACK follows at the same instant and moves the entry on
             // (`armEstablished`). Persistent services keep every timer in its usual order
             // (their template timers may fall due at the same instants).
-            synArmed = isPersistent || inSystem[server] >= workers[server] + backlog[server]
+            synArmed = isPersistent || inSystem[server] >= acceptLimit[server]
+            ackRun = !synArmed
+            expiryAfterACK = s.expiresAtNanoseconds
             if synArmed { arm(slot, expiry: s.expiresAtNanoseconds, engine: &engine) }
             sync(server, now: now)
             if isPersistent { watchTemplate(slot: slot, engine: &engine) }
         }
         // The real server's listener: accept, or drop the SYN when the backlog is full.
-        guard inSystem[server] < workers[server] + backlog[server] else {
+        guard inSystem[server] < acceptLimit[server] else {
             result.synDrops += 1
             if inWindow { serverDrops[server] += 1 }
             scheduleRetry(slot, engine: &engine)
             return
         }
-        // The handshake completes (no network delay): SYN-ACK out (NAT only), ACK in.
-        // At zero delay the SYN-ACK leaves the entry as it is (SYN_RECV → SYN_RECV,
-        // same expiry), so only the ACK is run through the director.
+        // The handshake completes (no network delay): SYN-ACK out (NAT only), ACK in
+        // (run with the SYN above for a new entry of a plain service; its counters are
+        // synced already).
         let id = entryID(slot)!
-        let expiry = director.receive(id, flags: .ack, direction: .input, now: now)
+        let expiry = ackRun ? expiryAfterACK : director.receive(id, flags: .ack, direction: .input, now: now)
         let serviceNanoseconds = isPS[server] ? nil : serviceTime(slot, server: server)
         if synArmed {
             arm(slot, expiry: expiry, engine: &engine)
         } else {
             armEstablished(slot, server: server, serviceNanoseconds: serviceNanoseconds, expiry: expiry, engine: &engine)
         }
-        sync(server, now: now)
+        if !ackRun { sync(server, now: now) }
         accept(slot: slot, server: server, serviceNanoseconds: serviceNanoseconds, engine: &engine)
     }
 

@@ -173,6 +173,9 @@ struct ClusterModel: EventHandler {
     let speed: [Double]
     let isPS: [Bool]
     let backlog: [Int]
+    /// Per server, workers + backlog: a SYN is accepted while fewer connections are there.
+    /// Flat, so that the director's accept test can read it through a plain pointer.
+    let acceptLimit: FlatArray<Int>
     let seesReplies: [Bool]
     let serverNames: [String]
     var busy: FlatArray<Int>
@@ -328,6 +331,7 @@ struct ClusterModel: EventHandler {
         speed = specs.map(\.speed)
         isPS = specs.map { $0.discipline == .ps }
         backlog = specs.map(\.backlog)
+        acceptLimit = FlatArray(zip(workers, backlog).map { $0 + $1 })
         seesReplies = realServers.map { $0.forwarding.seesReplies }
         serverNames = realServers.map { $0.endpoint.description }
         // Each counter array gets its own buffer (FlatArray copies would share one).
