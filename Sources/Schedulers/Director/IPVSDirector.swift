@@ -135,11 +135,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// The service a packet belongs to: by firewall mark first, then exact
     /// protocol/VIP/port, then the FTP-data rule, then a port-0 service.
     public func serviceIndex(proto: TransportProtocol, destination: Endpoint, fwmark: UInt32 = 0) -> Int? {
-        if let last = lastServiceLookup, last.epoch == epoch, last.fwmark == fwmark, last.proto == proto,
-            last.destination == destination
-        {
-            return last.serviceIndex
-        }
+        if let remembered = rememberedService(proto: proto, destination: destination, fwmark: fwmark) { return remembered }
         return resolveService(proto: proto, destination: destination, fwmark: fwmark)
     }
 
@@ -148,11 +144,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// the table (the epoch).
     @inline(__always)
     private mutating func serviceIndexForNewFlow(proto: TransportProtocol, destination: Endpoint, fwmark: UInt32) -> Int? {
-        if let last = lastServiceLookup, last.epoch == epoch, last.fwmark == fwmark, last.proto == proto,
-            last.destination == destination
-        {
-            return last.serviceIndex
-        }
+        if let remembered = rememberedService(proto: proto, destination: destination, fwmark: fwmark) { return remembered }
         let index = resolveService(proto: proto, destination: destination, fwmark: fwmark)
         lastServiceLookup = ServiceLookup(
             proto: proto, destination: destination, fwmark: fwmark, epoch: epoch, serviceIndex: index)
@@ -168,6 +160,15 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         var serviceIndex: Int?
     }
     private var lastServiceLookup: ServiceLookup?
+
+    /// The remembered answer for this destination (`.some(nil)`: no service), if it still holds.
+    @inline(__always)
+    private func rememberedService(proto: TransportProtocol, destination: Endpoint, fwmark: UInt32) -> Int?? {
+        guard let last = lastServiceLookup, last.epoch == epoch, last.fwmark == fwmark, last.proto == proto,
+            last.destination == destination
+        else { return nil }
+        return .some(last.serviceIndex)
+    }
 
     private func resolveService(proto: TransportProtocol, destination: Endpoint, fwmark: UInt32) -> Int? {
         if fwmark != 0, let index = indexOfService(.fwmark(fwmark, destination.address.family)) { return index }

@@ -43,9 +43,10 @@ extension ClusterModel {
                 outcome = director.connect(proto: .tcp, client: clientEndpoint(slot), destination: vip, flags: .syn, now: now, indexed: indexed)
             } else {
                 // Plain pointers: a closure holding the arrays would retain them per call.
-                let inSystem = self.inSystem.storage.base, limit = acceptLimit.storage.base
+                // (A server of another service, refused below, is never this model's.)
+                let inSystem = self.inSystem.storage.base, limit = acceptLimit.storage.base, count = serverCount
                 outcome = director.connect(proto: .tcp, client: clientEndpoint(slot), destination: vip, flags: .syn, now: now, indexed: indexed) { chosen in
-                    inSystem[chosen] < limit[chosen] ? (.ack, .input) : nil
+                    chosen < count && inSystem[chosen] < limit[chosen] ? (.ack, .input) : nil
                 }
             }
             var scheduled: ScheduledConnection?
