@@ -57,6 +57,36 @@ public struct KernelScheduler: Sendable {
         self.init(kind: kind, service: service)
     }
 
+    /// Whether `kind` keeps no state and draws nothing: its choice is a function of the
+    /// service's server list alone (lc, wlc, sed, nq, fo, ovf).
+    public static func decidesFromListAlone(_ kind: SchedulerKind) -> Bool {
+        switch kind {
+        case .leastConnection, .weightedLeastConnection, .shortestExpectedDelay, .neverQueue, .weightedFailover,
+            .weightedOverflow:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The choice of a scheduler for which ``decidesFromListAlone(_:)`` holds, from the
+    /// server list in kernel order (zero-based): what its `select` returns for a service
+    /// with these servers. - Precondition: `decidesFromListAlone(kind)`.
+    @inline(__always)
+    public static func choose<Servers: RandomAccessCollection<RealServer>>(_ kind: SchedulerKind, from servers: Servers)
+        -> Int? where Servers.Index == Int
+    {
+        switch kind {
+        case .leastConnection: return LeastConnectionScheduler.choose(servers)
+        case .weightedLeastConnection: return WeightedLeastConnectionScheduler.choose(servers)
+        case .shortestExpectedDelay: return ShortestExpectedDelayScheduler.choose(servers)
+        case .neverQueue: return NeverQueueScheduler.choose(servers)
+        case .weightedFailover: return WeightedFailoverScheduler.choose(servers)
+        case .weightedOverflow: return WeightedOverflowScheduler.choose(servers)
+        default: preconditionFailure("KernelScheduler.choose(_:from:): \(kind) does not decide from the list alone")
+        }
+    }
+
     /// Which algorithm this is.
     public var kind: SchedulerKind {
         switch storage {

@@ -8,7 +8,9 @@ enum LoadSelection {
     /// server replaces it when `candLoad × s.weight > sLoad × cand.weight`
     /// (64-bit, strict, so ties stay with the earlier server).
     @inlinable
-    static func weightedLeast(_ servers: [RealServer], load: (RealServer) -> Int64) -> Int? {
+    static func weightedLeast<Servers: RandomAccessCollection<RealServer>>(
+        _ servers: Servers, load: (RealServer) -> Int64
+    ) -> Int? where Servers.Index == Int {
         var index = 0
         let count = servers.count
         while index < count {

@@ -10,11 +10,19 @@ public struct NeverQueueScheduler: StatelessScheduler {
     public mutating func select<Random: SchedulerRandomSource>(
         flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random
     ) -> Int? {
+        Self.choose(service.servers)
+    }
+
+    /// The choice from `servers` (zero-based, kernel list order): all that
+    /// ``select(flow:service:nowNanoseconds:random:)`` reads, so a director can
+    /// pass its server list in place.
+    public static func choose<Servers: RandomAccessCollection<RealServer>>(_ servers: Servers) -> Int?
+    where Servers.Index == Int {
         var best: Int? = nil
         var bestLoad: Int64 = 0
         var bestWeight: Int64 = 0
-        for index in service.servers.indices {
-            let server = service.servers[index]
+        for index in servers.indices {
+            let server = servers[index]
             if server.isOverloaded || server.weight == 0 { continue }
             if server.activeConnections == 0 { return index }
             let load = Int64(server.activeConnections) + 1

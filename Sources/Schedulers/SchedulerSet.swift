@@ -156,6 +156,15 @@ public struct SchedulerSet: Sendable {
         return true
     }
 
+    /// The kind of the kernel scheduler at `entry` when it decides from the server list
+    /// alone (lc, wlc, sed, nq, fo, ovf: see ``KernelScheduler/choose(_:from:)``); nil for
+    /// any other, and for a user scheduler.
+    public func listOnlyKind(entry: Int) -> SchedulerKind? {
+        guard isKernelScheduler(entry: entry) else { return nil }
+        let kind = kernels[entry].kind
+        return KernelScheduler.decidesFromListAlone(kind) ? kind : nil
+    }
+
     /// Runs timers of every scheduler up to `nowNanoseconds`.
     public mutating func advance(to nowNanoseconds: Int64) {
         for entry in keys.indices {

@@ -12,6 +12,14 @@ public struct WeightedLeastConnectionScheduler: StatelessScheduler {
     public mutating func select<Random: SchedulerRandomSource>(
         flow: FlowKey, service: VirtualService, nowNanoseconds: Int64, random: inout Random
     ) -> Int? {
-        LoadSelection.weightedLeast(service.servers) { $0.overhead }
+        Self.choose(service.servers)
+    }
+
+    /// The choice from `servers` (zero-based, kernel list order): all that
+    /// ``select(flow:service:nowNanoseconds:random:)`` reads, so a director can
+    /// pass its server list in place.
+    public static func choose<Servers: RandomAccessCollection<RealServer>>(_ servers: Servers) -> Int?
+    where Servers.Index == Int {
+        LoadSelection.weightedLeast(servers) { $0.overhead }
     }
 }

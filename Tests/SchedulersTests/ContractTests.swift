@@ -46,6 +46,51 @@ import Testing
         if kind != .weightedFailover && kind != .weightedOverflow { #expect(seen.count == 3, "\(kind): \(seen)") }
     }
 
+    /// The in-place path a director takes for schedulers that decide from the server list
+    /// alone dispatches each kind to its own algorithm: it gives what that kind's `select`
+    /// gives over random lists (weights 0–3, counters 0–5, OVERLOAD on one server in five),
+    /// where lc, wlc, sed, nq, fo and ovf disagree with one another; every other kind is
+    /// left to `select`.
+    @Test(arguments: SchedulerKind.allCases)
+    func listOnlyChoiceEqualsSelect(_ kind: SchedulerKind) {
+        let listOnly: Set<SchedulerKind> = [
+            .leastConnection, .weightedLeastConnection, .shortestExpectedDelay, .neverQueue, .weightedFailover,
+            .weightedOverflow,
+        ]
+        #expect(KernelScheduler.decidesFromListAlone(kind) == listOnly.contains(kind))
+        guard listOnly.contains(kind) else { return }
+        var random = SplitMix64RandomSource(seed: UInt64(kind.name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
+        var agreements = 0
+        for round in 0..<500 {
+            var service = VirtualService(key: .address(.tcp, Endpoint("10.10.0.100:80")!))
+            for index in 0..<(1 + round % 7) {
+                var server = RealServer(address: .v4(0x0A1E_0000 | UInt32(index + 1)), port: 80, weight: Int32(random.nextUInt32() % 4))
+                server.activeConnections = Int32(random.nextUInt32() % 6)
+                server.inactiveConnections = Int32(random.nextUInt32() % 6)
+                server.isOverloaded = random.nextUInt32() % 5 == 0
+                service.servers.append(server)
+            }
+            var scheduler = KernelScheduler(kind: kind, service: service)
+            let flow = FlowKey(proto: .tcp, source: Endpoint("10.20.0.1:1000")!, destination: Endpoint("10.10.0.100:80")!)
+            let selected = scheduler.select(flow: flow, service: service, nowNanoseconds: 0, random: &random)
+            let chosen = service.servers.withUnsafeBufferPointer { KernelScheduler.choose(kind, from: $0) }
+            #expect(chosen == selected, "\(kind), round \(round)")
+            if chosen == selected { agreements += 1 }
+        }
+        #expect(agreements == 500)
+    }
+
+    @Test func listOnlyKindsOfASchedulerSet() throws {
+        var table = IPVSTable()
+        for (port, name) in [(80, "wlc"), (81, "rr"), (82, "sed"), (83, "lblc")] {
+            _ = try table.addService(VirtualService(key: .address(.tcp, Endpoint("10.10.0.100:\(port)")!), scheduler: name))
+        }
+        var set = SchedulerSet(registry: .allKernel)
+        set.apply(table.services.map { .serviceAdded($0.key) }, table: table, nowNanoseconds: 0)
+        let kinds = table.services.map { set.entryIndex(of: $0.key).flatMap { set.listOnlyKind(entry: $0) } }
+        #expect(kinds == [.weightedLeastConnection, nil, .shortestExpectedDelay, nil])
+    }
+
     @Test func kindsAndRegistryNames() {
         #expect(SchedulerKind.allCases.count == 14)
         #expect(Set(SchedulerKind.linux61.map(\.name)).union(["none"]) == IPVSTable.kernel61Schedulers)

@@ -64,6 +64,10 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// none. Rebuilt with the index after every change, so a new connection's
     /// scheduler is found without hashing the service key.
     private var schedulerEntries: [Int] = []
+    /// Per service (table order): the kind of its scheduler when that decides from the
+    /// server list alone (``SchedulerSet/listOnlyKind(entry:)``), else nil. Such a
+    /// scheduler reads the table's server list in place, without the lent service.
+    private var listOnlyKinds: [SchedulerKind?] = []
     /// What a kernel scheduler is shown of service `lentServiceIndex`: a copy of
     /// its configuration (key, scheduler, flags, …) whose `servers` array is
     /// swapped in from the table for each call (see `selectServer`) and empty
@@ -117,12 +121,15 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         serviceIndexByKey.removeAll(keepingCapacity: true)
         serviceKeys.removeAll(keepingCapacity: true)
         schedulerEntries.removeAll(keepingCapacity: true)
+        listOnlyKinds.removeAll(keepingCapacity: true)
         hasPort21Service = false
         hasPortZeroService = false
         for (index, service) in table.services.enumerated() {
             serviceIndexByKey[service.key] = index
             serviceKeys.append(service.key)
-            schedulerEntries.append(schedulers.entryIndex(of: service.key) ?? -1)
+            let entry = schedulers.entryIndex(of: service.key) ?? -1
+            schedulerEntries.append(entry)
+            listOnlyKinds.append(entry >= 0 ? schedulers.listOnlyKind(entry: entry) : nil)
             if case .address(_, let endpoint) = service.key {
                 if endpoint.port == 21 { hasPort21Service = true }
                 if endpoint.port == 0 { hasPortZeroService = true }
@@ -312,6 +319,8 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// configuration into which the table's server array is swapped for the call
     /// (two pointer swaps). A user scheduler may read anything (the service's
     /// stats too), so the whole service is swapped out of the table for it.
+    /// Schedulers that decide from the server list alone (lc, wlc, sed, nq, fo,
+    /// ovf) read the table's list in place, with no swap at all.
     private mutating func selectServer(serviceIndex: Int, flow: FlowKey, now: Int64) -> Int? {
         let entry = schedulerEntries[serviceIndex]
         guard entry >= 0 else { return nil }
@@ -322,6 +331,9 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
             let chosen = schedulers.select(entry: entry, flow: flow, service: service, nowNanoseconds: now, random: &random)
             swap(&service, &table[serviceAt: serviceIndex])
             return chosen
+        }
+        if let kind = listOnlyKinds[serviceIndex] {
+            return table.services[serviceIndex].servers.withUnsafeBufferPointer { KernelScheduler.choose(kind, from: $0) }
         }
         if lentServiceIndex != serviceIndex {
             lentService = table.services[serviceIndex]
