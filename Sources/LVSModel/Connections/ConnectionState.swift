@@ -44,6 +44,7 @@ public enum ConnectionState: UInt8, Hashable, Sendable, Codable, CaseIterable {
 
     /// The kernel's default timeout of the state in seconds; ESTABLISHED,
     /// FIN_WAIT and UDP come from `--set` (``IPVSTimeouts``).
+    @inlinable
     public func timeoutSeconds(_ timeouts: IPVSTimeouts) -> UInt32 {
         switch self {
         case .none: return 2

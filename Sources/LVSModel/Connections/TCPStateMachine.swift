@@ -29,7 +29,7 @@ extension ConnectionState {
     /// and a packet with none of them moves the entry to CLOSE.
     ///
     /// - Complexity: O(1), a table lookup.
-    @inlinable
+    @inlinable @inline(__always)
     public func next(onTCP flags: TCPFlags, direction: PacketDirection) -> ConnectionState {
         let event: Int
         if flags.contains(.rst) {

@@ -29,8 +29,10 @@ public enum ForwardingMethod: UInt8, Hashable, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// Whether the director sees the replies (only NAT does).
-    public var seesReplies: Bool { self == .masquerade || self == .local }
+    /// Whether the director sees the replies (only NAT does): masquerade and local,
+    /// the two lowest raw values.
+    @inlinable
+    public var seesReplies: Bool { rawValue <= ForwardingMethod.local.rawValue }
 }
 
 /// The encapsulation of a tunnelling real server (`--tun-type`).
