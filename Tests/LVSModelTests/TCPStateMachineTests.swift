@@ -49,6 +49,18 @@ import Testing
         #expect(ConnectionState.timeWait.next(onTCP: .syn, direction: .output) == .synSent)
     }
 
+    @Test func aTableKeptByValueGivesTheSameTransitions() {
+        // A director keeps `TCPTransitions.shared`; spec §2.3 by hand: NONE −SYN→ SYN_RECV,
+        // ESTABLISHED −FIN in→ CLOSE_WAIT, CLOSE_WAIT −FIN out→ TIME_WAIT, DR's
+        // ESTABLISHED −FIN (input only)→ FIN_WAIT, LISTEN −ACK out→ ESTABLISHED.
+        let kept = TCPTransitions.shared
+        #expect(ConnectionState.none.next(onTCP: .syn, direction: .input, in: kept) == .synRecv)
+        #expect(ConnectionState.established.next(onTCP: .finAck, direction: .input, in: kept) == .closeWait)
+        #expect(ConnectionState.closeWait.next(onTCP: .finAck, direction: .output, in: kept) == .timeWait)
+        #expect(ConnectionState.established.next(onTCP: .finAck, direction: .inputOnly, in: kept) == .finWait)
+        #expect(ConnectionState.listen.next(onTCP: .ack, direction: .output, in: kept) == .established)
+    }
+
     @Test func activeStatesAreExactlyTheFourOfLinux61() {
         let active = ConnectionState.allCases.filter(\.isActive)
         #expect(active == [.established, .synSent, .synRecv, .synAck])

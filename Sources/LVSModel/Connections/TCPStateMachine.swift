@@ -31,6 +31,14 @@ extension ConnectionState {
     /// - Complexity: O(1), a table lookup.
     @inlinable @inline(__always)
     public func next(onTCP flags: TCPFlags, direction: PacketDirection) -> ConnectionState {
+        next(onTCP: flags, direction: direction, in: .shared)
+    }
+
+    /// ``next(onTCP:direction:)`` read from `table`, for owners that keep the table (a
+    /// director does): a packet then reads it directly, without the lazily initialised
+    /// global's check.
+    @inlinable @inline(__always)
+    public func next(onTCP flags: TCPFlags, direction: PacketDirection, in table: TCPTransitions) -> ConnectionState {
         let event: Int
         if flags.contains(.rst) {
             event = 3
@@ -45,8 +53,24 @@ extension ConnectionState {
         }
         guard rawValue < 11 else { return self }  // UDP entries have no TCP transitions
         let column = Int(direction.rawValue) * 4 + event
-        return ConnectionState(rawValue: TCPTransitionTable.next[Int(rawValue) * 12 + column]) ?? .close
+        return ConnectionState(rawValue: table.rows[Int(rawValue) * 12 + column]) ?? .close
     }
+}
+
+/// The TCP transition table (``TCPTransitionTable``) at a fixed address that lives as
+/// long as the process, to be kept by value.
+public struct TCPTransitions: @unchecked Sendable {
+    /// 11 rows (states NONE … SYNACK) of 12 columns; never written after set-up.
+    @usableFromInline let rows: UnsafePointer<UInt8>
+
+    /// The one copy, made on first use and never freed.
+    public static let shared: TCPTransitions = {
+        let rows = UnsafeMutablePointer<UInt8>.allocate(capacity: TCPTransitionTable.next.count)
+        rows.initialize(from: TCPTransitionTable.next, count: TCPTransitionTable.next.count)
+        return TCPTransitions(rows: UnsafePointer(rows))
+    }()
+
+    @usableFromInline init(rows: UnsafePointer<UInt8>) { self.rows = rows }
 }
 
 /// The normal-mode transition table, row = current state (NONE … SYNACK in

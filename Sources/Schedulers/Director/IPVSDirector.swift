@@ -74,6 +74,8 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// otherwise. -1: it mirrors no service (after any change of the table).
     private var lentService = VirtualService(key: .fwmark(0, .inet))
     private var lentServiceIndex = -1
+    /// The TCP transition table, kept here so that a packet reads it directly.
+    private let tcpTransitions = TCPTransitions.shared
     private var hasPort21Service = false
     private var hasPortZeroService = false
 
@@ -460,11 +462,14 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         // following it at once, if any: the counters below see only where it ends, which
         // is where two calls would leave them (the creating packet's own move between
         // inactive and active, then the next one's, nets out).
+        let transitions = tcpTransitions
         var state = Self.nextState(
-            proto: proto, state: .none, forwarding: forwarding, flags: flags, direction: .input)
+            proto: proto, state: .none, forwarding: forwarding, flags: flags, direction: .input, in: transitions)
         var passedEstablished = state == .established
         if let next {
-            state = Self.nextState(proto: proto, state: state, forwarding: forwarding, flags: next.flags, direction: next.direction)
+            state = Self.nextState(
+                proto: proto, state: state, forwarding: forwarding, flags: next.flags, direction: next.direction,
+                in: transitions)
             passedEstablished = passedEstablished || state == .established
         }
         let isActive = state.isActive
@@ -548,17 +553,18 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         var reachedEstablished = false
         var controller: Int32 = -1
         var location = CachedLocation.unknown
+        let transitions = tcpTransitions
         // One access to the entry's hot record: validity, transition, timer.
         let expiry: Int64? = connections.updateHot(id) { entry in
             var newState = Self.nextState(
                 proto: entry.proto, state: entry.state, forwarding: entry.forwarding, flags: first.flags,
-                direction: first.direction)
+                direction: first.direction, in: transitions)
             reachedEstablished = newState == .established && entry.state != .established
             if let second {
                 let afterFirst = newState
                 newState = Self.nextState(
                     proto: entry.proto, state: afterFirst, forwarding: entry.forwarding, flags: second.flags,
-                    direction: second.direction)
+                    direction: second.direction, in: transitions)
                 reachedEstablished = reachedEstablished || (newState == .established && afterFirst != .established)
             }
             wasActive = entry.isCountedActive
@@ -595,13 +601,13 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     @inline(__always)
     private static func nextState(
         proto: TransportProtocol?, state: ConnectionState, forwarding: ForwardingMethod, flags: TCPFlags,
-        direction: PacketDirection
+        direction: PacketDirection, in transitions: TCPTransitions
     ) -> ConnectionState {
         switch proto {
         case .tcp?:
             var effective = direction
             if direction == .input && !forwarding.seesReplies { effective = .inputOnly }
-            return state.next(onTCP: flags, direction: effective)
+            return state.next(onTCP: flags, direction: effective, in: transitions)
         default:
             return .udp
         }
