@@ -53,24 +53,25 @@ extension ConnectionState {
         }
         guard rawValue < 11 else { return self }  // UDP entries have no TCP transitions
         let column = Int(direction.rawValue) * 4 + event
-        return ConnectionState(rawValue: table.rows[Int(rawValue) * 12 + column]) ?? .close
+        return table.rows[Int(rawValue) * 12 + column]
     }
 }
 
 /// The TCP transition table (``TCPTransitionTable``) at a fixed address that lives as
 /// long as the process, to be kept by value.
 public struct TCPTransitions: @unchecked Sendable {
-    /// 11 rows (states NONE … SYNACK) of 12 columns; never written after set-up.
-    @usableFromInline let rows: UnsafePointer<UInt8>
+    /// 11 rows (states NONE … SYNACK) of 12 columns, as states; never written after set-up.
+    @usableFromInline let rows: UnsafePointer<ConnectionState>
 
     /// The one copy, made on first use and never freed.
     public static let shared: TCPTransitions = {
-        let rows = UnsafeMutablePointer<UInt8>.allocate(capacity: TCPTransitionTable.next.count)
-        rows.initialize(from: TCPTransitionTable.next, count: TCPTransitionTable.next.count)
+        let table = TCPTransitionTable.next.map { ConnectionState(rawValue: $0)! }
+        let rows = UnsafeMutablePointer<ConnectionState>.allocate(capacity: table.count)
+        rows.initialize(from: table, count: table.count)
         return TCPTransitions(rows: UnsafePointer(rows))
     }()
 
-    @usableFromInline init(rows: UnsafePointer<UInt8>) { self.rows = rows }
+    @usableFromInline init(rows: UnsafePointer<ConnectionState>) { self.rows = rows }
 }
 
 /// The normal-mode transition table, row = current state (NONE … SYNACK in
