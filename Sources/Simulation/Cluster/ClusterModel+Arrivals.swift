@@ -117,7 +117,7 @@ extension ClusterModel {
             }()
             client = UInt32(ahead.rank)
             let nextRank = rows.index(forUniform: ahead.uniform)
-            nextPort.withUnsafeBufferPointer { lvssim_prefetch($0.baseAddress.unsafelyUnwrapped + nextRank) }
+            lvssim_prefetch(nextPort.storage.base + nextRank)
             let afterNext = clientStream.uniformHalfOpen()
             rows.prefetch(forUniform: afterNext)
             clientsAhead = (nextRank, afterNext)

@@ -153,7 +153,8 @@ struct ClusterModel: EventHandler {
     var clientsAhead: (rank: Int, uniform: Double)?
     let clientCount: Int
     let clientBase: UInt32
-    var nextPort: [UInt16]
+    /// Per client address, the source port of its next connection (written in place).
+    var nextPort: FlatArray<UInt16>
     let synRetries: Int
     let retryRefused: Bool
     /// Arrivals to generate (nil: until `arrivalEnd`).
@@ -363,7 +364,7 @@ struct ClusterModel: EventHandler {
             zipf = nil
         }
         zipfRows = zipf?.aliasRows
-        nextPort = Array(repeating: 1024, count: clientCount)
+        nextPort = FlatArray(repeating: 1024, count: clientCount)
         synRetries = scenario.clients.synRetries
         retryRefused = scenario.clients.retryRefused
         warmupConnections = scenario.warmupConnections
