@@ -25,4 +25,13 @@ public enum ScheduleOutcome: Hashable, Sendable {
     case notScheduled
     /// The service has no usable server: ICMP port unreachable to the client.
     case noDestination
+
+    /// The connection the packet goes to, new or existing; nil when it is not forwarded.
+    @inlinable
+    public var connection: ScheduledConnection? {
+        switch self {
+        case .scheduled(let connection), .existing(let connection): connection
+        case .noService, .notScheduled, .noDestination: nil
+        }
+    }
 }

@@ -49,12 +49,7 @@ extension ClusterModel {
                     chosen < count && inSystem[chosen] < limit[chosen] ? (.ack, .input) : nil
                 }
             }
-            var scheduled: ScheduledConnection?
-            switch outcome {
-            case .scheduled(let s), .existing(let s): scheduled = s
-            default: scheduled = nil
-            }
-            guard let s = scheduled, let id = s.id, s.serviceIndex == serviceIndex else {
+            guard let s = outcome.connection, let id = s.id, s.serviceIndex == serviceIndex else {
                 recorder?.chosen(nil)
                 result.icmpRefusals += 1
                 if retryRefused && Int(conns[slot].attempts) < synRetries {

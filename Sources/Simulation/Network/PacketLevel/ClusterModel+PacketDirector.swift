@@ -75,12 +75,7 @@ extension ClusterModel {
                 recorder.connect(id: Int(conns[slot].sequence), now: now, client: client, vip: vip, servers: director.table.services[serviceIndex].servers)
             }
             let outcome = director.connect(proto: .tcp, client: client, destination: vip, flags: tcp.flags, now: now, indexed: indexed)
-            var scheduled: ScheduledConnection?
-            switch outcome {
-            case .scheduled(let s), .existing(let s): scheduled = s
-            default: scheduled = nil
-            }
-            guard let s = scheduled, let newID = s.id, s.serviceIndex == serviceIndex else {
+            guard let s = outcome.connection, let newID = s.id, s.serviceIndex == serviceIndex else {
                 recorder?.chosen(nil)
                 note(hop: hop) { m in "director: IPVS found no destination → ICMP port unreachable" }
                 let error = packet.icmpError(.portUnreachable, from: vip.address)
