@@ -196,6 +196,39 @@ struct EngineTests {
         #expect(recorder.log.map(\.0.nanoseconds) == [10, 20, 20, 30, 60, 60, 70].map { $0 * 1_000_000 })
     }
 
+    @Test("An ordered list keeps in-order events out of the heap and hands the rest to it, in (time, sequence) order")
+    func orderedListFallsBackToTheHeap() {
+        var engine = Engine()
+        let arrivals = engine.makeOrderedList()
+        let timeWait = engine.makeTimerList(duration: .milliseconds(50))
+        var recorder = Recorder()
+        // In order: 10, 30, 30 (same instant: scheduling order), 40. Out of order: 20 (before 40,
+        // the list's last) goes to the heap. Heap events at 30 and 5; a list timer due at 50.
+        engine.schedule(Event(kind: 1, a: 1), at: .milliseconds(10), inOrderIn: arrivals)
+        engine.schedule(Event(kind: 1, a: 2), at: .milliseconds(30), inOrderIn: arrivals)
+        engine.schedule(Event(kind: 2, a: 3), at: .milliseconds(30))
+        engine.schedule(Event(kind: 1, a: 4), at: .milliseconds(30), inOrderIn: arrivals)
+        engine.schedule(Event(kind: 1, a: 5), at: .milliseconds(40), inOrderIn: arrivals)
+        engine.schedule(Event(kind: 1, a: 6), at: .milliseconds(20), inOrderIn: arrivals)
+        engine.schedule(Event(kind: 2, a: 7), at: .milliseconds(5))
+        engine.schedule(Event(kind: 3, a: 8), in: timeWait)
+        // Only the in-order four and the timer wait in lists; 20, 30 and 5 in the heap.
+        #expect(engine.heap.count == 3)
+        #expect(engine.pendingCount == 8)
+        // Delivered at 30, a=2 schedules at 35 (before the list's last, 40: the heap) and
+        // at 45 (after it: the list).
+        recorder.onHandle = { event, engine in
+            if event.a == 2 {
+                engine.schedule(Event(kind: 1, a: 9), at: .milliseconds(35), inOrderIn: arrivals)
+                engine.schedule(Event(kind: 1, a: 10), at: .milliseconds(45), inOrderIn: arrivals)
+            }
+        }
+        engine.run(handler: &recorder)
+        #expect(recorder.tags == [7, 1, 6, 2, 3, 4, 9, 5, 10, 8])
+        #expect(recorder.log.map(\.0.nanoseconds) == [5, 10, 20, 30, 30, 30, 35, 40, 45, 50].map { $0 * 1_000_000 })
+        #expect(engine.pendingCount == 0)
+    }
+
     @Test("The engine tells the handler which list timer comes lookAheadDistance pops later, and only list timers")
     func lookAheadNamesTheRightTimer() {
         final class Hints { var told: [UInt32] = [] }

@@ -17,7 +17,9 @@ extension ClusterModel {
             currentRate = segments[0].rate
             if segments.count > 1 { engine.schedule(Event(kind: EventKind.rateChange), at: .seconds(segments[0].untilSeconds)) }
         case .replay(let rows):
-            if let first = rows.first { engine.schedule(Event(kind: EventKind.arrival), at: SimTime(nanoseconds: first.timeNanoseconds)) }
+            if let first = rows.first {
+                engine.schedule(Event(kind: EventKind.arrival), at: SimTime(nanoseconds: first.timeNanoseconds), inOrderIn: arrivalList)
+            }
             return
         }
         scheduleNextArrival(engine: &engine)
@@ -34,7 +36,9 @@ extension ClusterModel {
         } else {
             gap = -log(arrivalStream.uniform()) / currentRate
         }
-        engine.schedule(Event(kind: EventKind.arrival, b: UInt32(truncatingIfNeeded: rateSegment)), after: .nanoseconds(Int64(gap * 1e9)))
+        engine.schedule(
+            Event(kind: EventKind.arrival, b: UInt32(truncatingIfNeeded: rateSegment)),
+            at: engine.now + .nanoseconds(Int64(gap * 1e9)), inOrderIn: arrivalList)
     }
 
     mutating func rateChange(engine: inout Engine) {
@@ -80,7 +84,9 @@ extension ClusterModel {
         let more = totalArrivals.map { arrivalsGenerated < $0 } ?? true
         if case .replay(let rows) = arrivals {
             if more && replayCursor < rows.count {
-                engine.schedule(Event(kind: EventKind.arrival), at: SimTime(nanoseconds: max(now, rows[replayCursor].timeNanoseconds)))
+                engine.schedule(
+                    Event(kind: EventKind.arrival), at: SimTime(nanoseconds: max(now, rows[replayCursor].timeNanoseconds)),
+                    inOrderIn: arrivalList)
             } else {
                 last = true
             }

@@ -212,6 +212,8 @@ struct ClusterModel: EventHandler {
     var timerLists: [(nanoseconds: Int64, id: TimerListID)] = []
     let guardNanoseconds: Int64 = 60_000_000_000
     var guardList: TimerListID
+    /// The arrivals, drawn one at a time in time order: an ordered list, not the heap.
+    var arrivalList: TimerListID
     var templateTimers: [Int32: (id: ConnectionID, at: Int64)] = [:]
 
     // Results.
@@ -396,6 +398,7 @@ struct ClusterModel: EventHandler {
             timerLists.append((seconds * 1_000_000_000, id))
         }
         timerLists.sort { $0.nanoseconds < $1.nanoseconds }
+        arrivalList = engine.makeOrderedList()
         if warmupConnections == 0 && warmupEndNsConfigured == 0 {
             measuring = true
             windowStart = 0

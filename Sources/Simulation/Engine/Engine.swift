@@ -18,6 +18,9 @@ public struct Engine {
     var timerLists = FlatArray<TimerList>(capacity: 4)
     /// Whether `timerLists` is non-empty, kept as a plain flag for the hot path.
     var hasTimerLists = false
+    /// Per timer list, a copy of its head, or ``Engine/noHead`` while it is empty: the
+    /// earliest head is found by scanning this short contiguous array, not the rings.
+    var listHeads = FlatArray<EventEntry>(capacity: 4)
     /// The list whose head is the earliest of all list heads (-1: every list is empty).
     /// A list's head changes only when it is popped or appended to while empty, so this
     /// is kept up to date there instead of scanning every head on each pop.
@@ -95,6 +98,7 @@ public struct Engine {
     /// Creates a FIFO list for timers of length `duration`; see ``TimerList``.
     public mutating func makeTimerList(duration: SimDuration) -> TimerListID {
         timerLists.append(TimerList(duration: duration))
+        listHeads.append(Engine.noHead)
         hasTimerLists = true
         return TimerListID(index: timerLists.count - 1)
     }
@@ -110,30 +114,58 @@ public struct Engine {
         append(EventEntry(time: time, sequence: takeSequence(), event: event), to: list.index)
     }
 
-    /// Appends to list `index`, keeping ``earliestList``.
+    /// The head recorded for an empty list: every real entry precedes it (no entry is
+    /// ever given the last sequence number).
+    static let noHead = EventEntry(time: SimTime(nanoseconds: .max), sequence: .max, event: Event(kind: 0))
+
+    /// Appends to list `index`, keeping ``listHeads`` and ``earliestList``. The caller
+    /// guarantees the order: a fixed-duration list's entries are due at `now + duration`
+    /// with `now` never going back, and ``schedule(_:at:inOrderIn:)`` checks its own.
     @inline(__always)
     private mutating func append(_ entry: EventEntry, to index: Int) {
         let wasEmpty = timerLists[index].isEmpty
-        timerLists[index].append(entry)
-        if wasEmpty && (earliestList < 0 || entry.precedes(earliestHead)) {
-            earliestList = index
-            earliestHead = entry
+        timerLists[index].appendInOrder(entry)
+        if wasEmpty {
+            listHeads[index] = entry
+            if earliestList < 0 || entry.precedes(earliestHead) {
+                earliestList = index
+                earliestHead = entry
+            }
         }
     }
 
-    /// Recomputes ``earliestList`` after its head was popped.
-    private mutating func findEarliestList() {
-        var best = -1
-        var bestHead = earliestHead
-        for index in timerLists.indices where !timerLists[index].isEmpty {
-            let head = timerLists[index].uncheckedFirst
-            if best < 0 || head.precedes(bestHead) {
-                best = index
-                bestHead = head
-            }
+    /// Pops the head of list `index` (not empty) and recomputes ``earliestList``.
+    @inline(__always)
+    private mutating func removeFirst(ofList index: Int) {
+        timerLists[index].removeFirst()
+        listHeads[index] = timerLists[index].isEmpty ? Engine.noHead : timerLists[index].uncheckedFirst
+        let heads = listHeads.storage.base
+        var best = 0
+        for candidate in 1..<listHeads.count where heads[candidate].precedes(heads[best]) {
+            best = candidate
         }
-        earliestList = best
-        earliestHead = bestHead
+        earliestHead = heads[best]
+        earliestList = earliestHead.sequence == .max ? -1 : best
+    }
+
+    /// Creates a FIFO list for events that are scheduled in time order, such as the
+    /// arrivals of a renewal process (each drawn when the previous one is delivered): see
+    /// ``schedule(_:at:inOrderIn:)``. Its ``duration(of:)`` is zero and unused.
+    public mutating func makeOrderedList() -> TimerListID {
+        makeTimerList(duration: .zero)
+    }
+
+    /// Schedules `event` at `time` (≥ now) in `list` when no entry of the list is due
+    /// after `time` (an O(1) append, and an O(1) pop later), else in the event heap.
+    /// Either way it is delivered in the same `(time, sequence)` order.
+    public mutating func schedule(_ event: Event, at time: SimTime, inOrderIn list: TimerListID) {
+        precondition(time >= now, "cannot schedule \(event) at \(time), before now (\(now))")
+        let entry = EventEntry(time: time, sequence: takeSequence(), event: event)
+        if let last = timerLists[list.index].last, entry.precedes(last) {
+            heap.insert(entry)
+        } else {
+            append(entry, to: list.index)
+        }
     }
 
     /// Starts a cancellable timer in `list`, due at `now + duration(of: list)`.
@@ -211,8 +243,7 @@ public struct Engine {
                     entry = top
                 } else {
                     guard head.time <= limit else { return nil }
-                    timerLists[list].removeFirst()
-                    findEarliestList()
+                    removeFirst(ofList: list)
                     poppedList = list
                     entry = head
                 }
@@ -234,8 +265,8 @@ public struct Engine {
     private func lookAhead<Handler: EventHandler>(_ list: Int, handler: inout Handler) {
         // The entry is read first and the handler called outside any closure (a closure
         // capturing it would copy it).
-        timerLists[list].prefetchRing(behindHead: Engine.lookAheadDistance + 8)
         if let ahead = timerLists[list].entry(behindHead: Engine.lookAheadDistance) {
+            timerLists[list].prefetchRing(behindHead: Engine.lookAheadDistance + 8)
             handler.willHandle(ahead.event)
         }
     }

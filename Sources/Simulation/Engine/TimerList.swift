@@ -70,14 +70,19 @@ public struct TimerList {
     /// Appends a timer. O(1) amortised.
     /// - Precondition: `entry` is not due before the current last timer.
     public mutating func append(_ entry: EventEntry) {
+        if let last {
+            precondition(!entry.precedes(last), "TimerList entries must be appended in (time, sequence) order")
+        }
+        appendInOrder(entry)
+    }
+
+    /// ``append(_:)`` for a caller that guarantees the order (the engine: see
+    /// ``Engine/schedule(_:in:)``).
+    @inline(__always)
+    mutating func appendInOrder(_ entry: EventEntry) {
         if count == ring.count { grow() }
         let ring = ring.storage.base
         let mask = self.ring.count &- 1
-        if count > 0 {
-            precondition(
-                !entry.precedes(ring[(head &+ count &- 1) & mask]),
-                "TimerList entries must be appended in (time, sequence) order")
-        }
         ring[(head &+ count) & mask] = entry
         // The slot a few appends ahead is last written a whole timeout ago: fetch it now.
         lvssim_prefetch(ring + ((head &+ count &+ 8) & mask))
