@@ -324,6 +324,10 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// Schedulers that decide from the server list alone (lc, wlc, sed, nq, fo,
     /// ovf) read the table's list in place, with no swap at all.
     private mutating func selectServer(serviceIndex: Int, flow: FlowKey, now: Int64) -> Int? {
+        // A list-only kind is a kernel scheduler's: tested first, it spares the others.
+        if let kind = listOnlyKinds[serviceIndex] {
+            return table.services[serviceIndex].servers.withUnsafeBufferPointer { KernelScheduler.choose(kind, from: $0) }
+        }
         let entry = schedulerEntries[serviceIndex]
         guard entry >= 0 else { return nil }
         guard schedulers.isKernelScheduler(entry: entry) else {
@@ -333,9 +337,6 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
             let chosen = schedulers.select(entry: entry, flow: flow, service: service, nowNanoseconds: now, random: &random)
             swap(&service, &table[serviceAt: serviceIndex])
             return chosen
-        }
-        if let kind = listOnlyKinds[serviceIndex] {
-            return table.services[serviceIndex].servers.withUnsafeBufferPointer { KernelScheduler.choose(kind, from: $0) }
         }
         if lentServiceIndex != serviceIndex {
             lentService = table.services[serviceIndex]
