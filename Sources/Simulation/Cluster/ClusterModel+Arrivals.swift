@@ -28,6 +28,7 @@ extension ClusterModel {
     /// Draws the next inter-arrival gap at the current rate. Piecewise-constant
     /// Poisson rates are exact by memorylessness: a rate change discards the
     /// pending arrival and draws afresh (see ``rateChange(engine:)``).
+    @inline(__always)
     mutating func scheduleNextArrival(engine: inout Engine) {
         guard currentRate > 0 else { return }
         let gap: Double

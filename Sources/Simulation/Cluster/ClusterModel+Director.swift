@@ -135,6 +135,7 @@ extension ClusterModel {
     /// table slot's entry lets go of it (the packet level: a reused client port finding its
     /// old entry, or a table slot freed by a rescheduled entry and handed to a new one), and
     /// a pending timer of the same entry is kept.
+    @inline(__always)
     mutating func attach(_ id: ConnectionID, to slot: Int, server: Int) {
         conns[slot].entry = id
         conns[slot].server = Int32(server)
@@ -154,6 +155,7 @@ extension ClusterModel {
     /// FIN_WAIT, …): at connection level nothing reads the slot again, so it is freed now
     /// and the entry's timer carries on alone. (The packet level keeps the slot: late
     /// segments of the close still look it up.)
+    @inline(__always)
     mutating func detachEntry(from slot: Int) {
         guard let id = conns[slot].entry else { return }
         if Int(id.slot) < entryTimers.count, entryTimers[Int(id.slot)].generation == id.generation {
@@ -169,6 +171,7 @@ extension ClusterModel {
     /// duration's FIFO list; an entry holds one live timer (`EntryTimer.at`), older ones
     /// are ignored when they come up, and ``IPVSDirector/expireEntry(_:now:)`` answers
     /// `.notDue` when a later packet moved the expiry, which re-arms.
+    @inline(__always)
     mutating func armTimer(of id: ConnectionID, expiry: Int64, engine: inout Engine) {
         let now = engine.now.nanoseconds
         let delay = expiry - now

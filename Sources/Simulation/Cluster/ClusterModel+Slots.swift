@@ -5,6 +5,7 @@ import Schedulers
 extension ClusterModel {
     // Connection slots
 
+    @inline(__always)
     mutating func allocateSlot() -> Int {
         if let slot = freeSlots.popLast() {
             conns[Int(slot)].recycle()
@@ -21,6 +22,7 @@ extension ClusterModel {
         return id
     }
 
+    @inline(__always)
     mutating func releaseIfDone(_ slot: Int) {
         if conns[slot].flags & ConnFlag.clientDone != 0 && conns[slot].entry == nil {
             conns[slot].flags = 0
