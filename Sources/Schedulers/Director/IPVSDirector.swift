@@ -323,6 +323,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// stats too), so the whole service is swapped out of the table for it.
     /// Schedulers that decide from the server list alone (lc, wlc, sed, nq, fo,
     /// ovf) read the table's list in place, with no swap at all.
+    @inline(__always)
     private mutating func selectServer(serviceIndex: Int, flow: FlowKey, now: Int64) -> Int? {
         // A list-only kind is a kernel scheduler's: tested first, it spares the others.
         if let kind = listOnlyKinds[serviceIndex] {

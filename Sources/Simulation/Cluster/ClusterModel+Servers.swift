@@ -7,6 +7,7 @@ extension ClusterModel {
 
     /// The real server takes the connection. `serviceNanoseconds`: its FCFS service time
     /// when the caller already worked it out (``serviceTime(_:server:)``).
+    @inline(__always)
     mutating func accept(slot: Int, server: Int, serviceNanoseconds: Int64? = nil, engine: inout Engine) {
         let now = engine.now.nanoseconds
         integrate(server, now: now)
@@ -133,6 +134,7 @@ extension ClusterModel {
     /// The server finished the connection: the client closes it (FIN), the
     /// director's entry moves to TIME_WAIT (NAT, both directions seen) or
     /// FIN_WAIT (DR/TUN, client side only), and its timer runs.
+    @inline(__always)
     mutating func departed(slot: Int, server: Int, engine: inout Engine) {
         let now = engine.now.nanoseconds
         if inWindow {

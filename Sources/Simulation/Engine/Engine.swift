@@ -109,6 +109,7 @@ public struct Engine {
     }
 
     /// Schedules `event` at `now + duration(of: list)` without a heap operation. Not cancellable.
+    @inline(__always)
     public mutating func schedule(_ event: Event, in list: TimerListID) {
         let time = now + timerLists[list.index].duration
         append(EventEntry(time: time, sequence: takeSequence(), event: event), to: list.index)
@@ -158,6 +159,7 @@ public struct Engine {
     /// Schedules `event` at `time` (≥ now) in `list` when no entry of the list is due
     /// after `time` (an O(1) append, and an O(1) pop later), else in the event heap.
     /// Either way it is delivered in the same `(time, sequence)` order.
+    @inline(__always)
     public mutating func schedule(_ event: Event, at time: SimTime, inOrderIn list: TimerListID) {
         precondition(time >= now, "cannot schedule \(event) at \(time), before now (\(now))")
         let entry = EventEntry(time: time, sequence: takeSequence(), event: event)
