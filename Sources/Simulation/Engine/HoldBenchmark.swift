@@ -21,6 +21,7 @@ public enum HoldBenchmark {
         var cursor = 0
         var remaining: Int
 
+        @inline(__always)
         mutating func handle(_ event: Event, engine: inout Engine) {
             let increment: Int64
             if table.isEmpty {
