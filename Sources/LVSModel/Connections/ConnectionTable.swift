@@ -200,7 +200,9 @@ public struct ConnectionTable: Sendable {
         if isIndexed { slotFlags |= ConnectionHotRecord.Flags.isIndexed }
         let slotIndex: Int32
         let generation: UInt32
-        if let reused = freeSlots.popLast() {
+        if !freeSlots.isEmpty {
+            // (`popLast()` is not inlined: a call per connection.)
+            let reused = freeSlots.removeLast()
             slotIndex = reused
             let position = Int(reused)
             generation = hot.withUnsafeMutableBufferPointer { records in

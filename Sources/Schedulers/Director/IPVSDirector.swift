@@ -631,6 +631,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
 
     /// ``expire(_:now:)`` for owners that only drive timers: the same
     /// decision and effects, without handing back (copying) the removed entry.
+    @inline(__always)
     public mutating func expireEntry(_ id: ConnectionID, now: Int64) -> ExpiryStatus {
         var binding = Binding.none
         let status = checkTimer(id, now: now, binding: &binding)
@@ -647,6 +648,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
 
     /// The timer decision, in one access to the entry's hot record; on
     /// `.removed`, `binding` receives what unbinding its counters needs.
+    @inline(__always)
     private mutating func checkTimer(_ id: ConnectionID, now: Int64, binding: inout Binding) -> ExpiryStatus {
         let epoch = self.epoch
         var found = Binding.none

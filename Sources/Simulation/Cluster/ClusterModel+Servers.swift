@@ -160,6 +160,7 @@ extension ClusterModel {
 
     enum Outcome: String { case completed, failed, refused }
 
+    @inline(__always)
     mutating func clientFinished(slot: Int, outcome: Outcome, engine: inout Engine) {
         let now = engine.now.nanoseconds
         let measured = conns[slot].flags & ConnFlag.measured != 0

@@ -62,6 +62,7 @@ public struct LogHistogram: Sendable, Equatable {
 
     /// Records `value`.
     /// - Precondition: `value` is finite and ≥ 0.
+    @inline(__always)
     public mutating func record(_ value: Double) {
         precondition(value >= 0 && value.isFinite, "LogHistogram records finite non-negative values, got \(value)")
         count &+= 1
@@ -73,7 +74,12 @@ public struct LogHistogram: Sendable, Equatable {
             return
         }
         let index = Int(truncatingIfNeeded: value.bitPattern >> shift)
-        add(bucketCount: 1, toBucket: index)
+        let offset = index &- firstIndex
+        if offset >= 0 && offset < counts.count {
+            counts[offset] &+= 1  // the usual case: within the counters' window
+        } else {
+            add(bucketCount: 1, toBucket: index)
+        }
     }
 
     /// The q-quantile, q ∈ [0, 1], within relative error ``relativeAccuracy`` of the sample of
@@ -116,6 +122,7 @@ public struct LogHistogram: Sendable, Equatable {
     }
 
     /// Adds `bucketCount` to bucket `index`, widening the counter window if needed.
+    @inline(never)
     private mutating func add(bucketCount: UInt64, toBucket index: Int) {
         if counts.isEmpty {
             counts = [0]

@@ -30,6 +30,7 @@ public struct QuantileEstimator: Sendable {
     public var count: Int { usesSketch ? Int(sketch.count) : exactValues.count }
 
     /// Records `value` (finite, ≥ 0).
+    @inline(__always)
     public mutating func record(_ value: Double) {
         if usesSketch {
             sketch.record(value)

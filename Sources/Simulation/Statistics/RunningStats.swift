@@ -16,6 +16,7 @@ public struct RunningStats: Sendable, Equatable {
     public init() {}
 
     /// Adds one sample.
+    @inline(__always)
     public mutating func add(_ value: Double) {
         count &+= 1
         let delta = value - mean
