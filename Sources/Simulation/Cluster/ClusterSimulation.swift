@@ -143,6 +143,8 @@ struct ClusterModel: EventHandler {
 
     // Workload.
     let arrivals: Scenario.Arrivals
+    /// Whether `arrivals` replays a connection log (no rate changes void an arrival).
+    let arrivalsAreReplayed: Bool
     let demand: Distribution
     let requests: Distribution?
     let zipf: ZipfDistribution?
@@ -354,6 +356,7 @@ struct ClusterModel: EventHandler {
         pendingWork = FlatArray(repeating: 0, count: serverCount)
 
         arrivals = scenario.arrivals
+        if case .replay = scenario.arrivals { arrivalsAreReplayed = true } else { arrivalsAreReplayed = false }
         demand = scenario.demand
         requests = scenario.requests
         clientCount = max(1, scenario.clients.count)
@@ -441,16 +444,25 @@ struct ClusterModel: EventHandler {
         }
     }
 
+    /// The three events of every connection go straight to their handlers (tail calls, no
+    /// frame of its own); the rest through ``handleOther(_:engine:)``.
     mutating func handle(_ event: Event, engine: inout Engine) {
         switch event.kind {
         case EventKind.arrival:
             // An arrival drawn before a rate change is void: the change drew a new one.
-            if case .replay = arrivals {} else if event.b != UInt32(truncatingIfNeeded: rateSegment) { return }
+            if event.b != UInt32(truncatingIfNeeded: rateSegment), !arrivalsAreReplayed { return }
             arrive(engine: &engine)
-        case EventKind.windowEnd: endArrivals(engine: &engine)
-        case PacketEventKind.frameArrives...: packetEvent(event, engine: &engine)
         case EventKind.fcfsDone: fcfsDone(slot: Int(event.a), engine: &engine)
         case EventKind.entryTimer: entryTimer(entrySlot: Int32(bitPattern: event.a), generation: event.b, engine: &engine)
+        default: handleOther(event, engine: &engine)
+        }
+    }
+
+    @inline(never)
+    mutating func handleOther(_ event: Event, engine: inout Engine) {
+        switch event.kind {
+        case EventKind.windowEnd: endArrivals(engine: &engine)
+        case PacketEventKind.frameArrives...: packetEvent(event, engine: &engine)
         case EventKind.psDone: psDone(server: Int(event.a), generation: event.b, engine: &engine)
         case EventKind.synRetry:
             let slot = Int(event.a)
