@@ -214,8 +214,9 @@ struct ClusterModel: EventHandler {
     var timerLists: [(nanoseconds: Int64, id: TimerListID)] = []
     let guardNanoseconds: Int64 = 60_000_000_000
     var guardList: TimerListID
-    /// The arrivals, drawn one at a time in time order: an ordered list, not the heap.
-    var arrivalList: TimerListID
+    /// The arrivals, drawn one at a time in time order: an ordered list (an arrival drawn
+    /// after a rate change, earlier than the voided one still queued, goes to the heap).
+    var arrivalList: OrderedListID
     var templateTimers: [Int32: (id: ConnectionID, at: Int64)] = [:]
 
     // Results.
@@ -444,8 +445,9 @@ struct ClusterModel: EventHandler {
         }
     }
 
-    /// The three events of every connection go straight to their handlers (tail calls, no
-    /// frame of its own); the rest through ``handleOther(_:engine:)``.
+    /// The connection level's frequent events (arrival, FCFS completion, entry timer) go
+    /// straight to their handlers, so that this dispatch needs no stack frame of its own
+    /// (in the release build); the rest through ``handleOther(_:engine:)``.
     mutating func handle(_ event: Event, engine: inout Engine) {
         switch event.kind {
         case EventKind.arrival:

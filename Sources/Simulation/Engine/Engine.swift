@@ -23,7 +23,8 @@ public struct Engine {
     var listHeads = FlatArray<EventEntry>(capacity: 4)
     /// The list whose head is the earliest of all list heads (-1: every list is empty).
     /// A list's head changes only when it is popped or appended to while empty, so this
-    /// is kept up to date there instead of scanning every head on each pop.
+    /// is kept up to date there (a pop from a list scans ``listHeads``) instead of on
+    /// every pop.
     var earliestList = -1
     /// The head of `earliestList` (meaningless while it is -1): compared with the heap's
     /// head on every pop without reading the list.
@@ -151,16 +152,17 @@ public struct Engine {
 
     /// Creates a FIFO list for events that are scheduled in time order, such as the
     /// arrivals of a renewal process (each drawn when the previous one is delivered): see
-    /// ``schedule(_:at:inOrderIn:)``. Its ``duration(of:)`` is zero and unused.
-    public mutating func makeOrderedList() -> TimerListID {
-        makeTimerList(duration: .zero)
+    /// ``schedule(_:at:inOrderIn:)``. Its own ID type keeps the fixed-duration calls
+    /// (``schedule(_:in:)``, ``startTimer(_:in:)``) away from it, and it from them.
+    public mutating func makeOrderedList() -> OrderedListID {
+        OrderedListID(index: makeTimerList(duration: .zero).index)
     }
 
     /// Schedules `event` at `time` (≥ now) in `list` when no entry of the list is due
     /// after `time` (an O(1) append, and an O(1) pop later), else in the event heap.
     /// Either way it is delivered in the same `(time, sequence)` order.
     @inline(__always)
-    public mutating func schedule(_ event: Event, at time: SimTime, inOrderIn list: TimerListID) {
+    public mutating func schedule(_ event: Event, at time: SimTime, inOrderIn list: OrderedListID) {
         precondition(time >= now, "cannot schedule \(event) at \(time), before now (\(now))")
         let entry = EventEntry(time: time, sequence: takeSequence(), event: event)
         if let last = timerLists[list.index].last, entry.precedes(last) {
@@ -309,5 +311,10 @@ public struct Engine {
 
 /// Identifies a ``TimerList`` owned by an ``Engine``.
 public struct TimerListID: Hashable, Sendable {
+    let index: Int
+}
+
+/// Identifies an ordered list owned by an ``Engine`` (see ``Engine/makeOrderedList()``).
+public struct OrderedListID: Hashable, Sendable {
     let index: Int
 }

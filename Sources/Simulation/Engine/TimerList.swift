@@ -1,7 +1,8 @@
 @preconcurrency import CGSL
 
 /// A FIFO of timers that all share one duration (TIME_WAIT, FIN_WAIT, persistence
-/// timeouts, …).
+/// timeouts, …), or of events scheduled in time order (an engine's ordered list, see
+/// ``Engine/makeOrderedList()``; its `duration` is zero and unused).
 ///
 /// Because every timer is armed at the engine's current time plus the same `duration`,
 /// and the clock never goes back, deadlines arrive in insertion order: the list needs no
@@ -76,8 +77,10 @@ public struct TimerList {
         appendInOrder(entry)
     }
 
-    /// ``append(_:)`` for a caller that guarantees the order (the engine: see
-    /// ``Engine/schedule(_:in:)``).
+    /// ``append(_:)`` for a caller that guarantees the order: the engine, whose
+    /// fixed-duration lists (``Engine/schedule(_:in:)``, ``Engine/startTimer(_:in:)``) are
+    /// in order by construction and whose ordered lists are checked by
+    /// ``Engine/schedule(_:at:inOrderIn:)``.
     @inline(__always)
     mutating func appendInOrder(_ entry: EventEntry) {
         if count == ring.count { grow() }
