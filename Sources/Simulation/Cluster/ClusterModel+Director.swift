@@ -11,6 +11,8 @@ extension ClusterModel {
         if pk.enabled { return packetSendSYN(slot: slot, engine: &engine) }
         let now = engine.now.nanoseconds
         var server: Int
+        // The connection's director entry (found or just created).
+        let entry: ConnectionID
         // Whether the entry's timer was armed for the SYN (see below).
         var synArmed = true
         // Whether the director already ran the handshake's ACK (see below), and the
@@ -20,6 +22,7 @@ extension ClusterModel {
         if let id = entryID(slot) {
             // A retransmission matches the connection's entry: the kernel reuses
             // it (same real server), re-running the SYN through the state machine.
+            entry = id
             server = Int(conns[slot].server)
             let expiry = director.receive(id, flags: .syn, direction: .input, now: now)
             arm(slot, expiry: expiry, engine: &engine)
@@ -61,6 +64,7 @@ extension ClusterModel {
             }
             recorder?.chosen(director.table.services[serviceIndex].servers[s.serverIndex].endpoint)
             server = s.serverIndex
+            entry = id
             attach(id, to: slot, server: server)
             if conns[slot].flags & ConnFlag.measured != 0 { boundConnections[server] += 1 }
             // The SYN_RECV timer matters only when the SYN goes unanswered (backlog full):
@@ -84,8 +88,7 @@ extension ClusterModel {
         // The handshake completes (no network delay): SYN-ACK out (NAT only), ACK in
         // (run with the SYN above for a new entry of a plain service; its counters are
         // synced already).
-        let id = entryID(slot)!
-        let expiry = ackRun ? expiryAfterACK : director.receive(id, flags: .ack, direction: .input, now: now)
+        let expiry = ackRun ? expiryAfterACK : director.receive(entry, flags: .ack, direction: .input, now: now)
         let serviceNanoseconds = isPS[server] ? nil : serviceTime(slot, server: server)
         if synArmed {
             arm(slot, expiry: expiry, engine: &engine)

@@ -176,7 +176,6 @@ extension ClusterModel {
                 result.measuredCompleted += 1
                 result.latencyMs.add(responseMs)
                 latency.record(responseMs)
-                if windowEnd < 0 || now <= windowEnd { }
             case .failed: result.measuredFailed += 1
             case .refused: result.measuredRefused += 1
             }
