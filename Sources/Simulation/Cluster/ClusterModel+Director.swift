@@ -13,19 +13,21 @@ extension ClusterModel {
         var server: Int
         // The connection's director entry (found or just created).
         let entry: ConnectionID
-        // Whether the entry's timer was armed for the SYN (see below).
+        // Whether the real server's listener takes the SYN (backlog not full).
+        let accepts: Bool
+        // Whether the entry's timer was armed for the SYN. When not, the director already
+        // ran the handshake's ACK in the SYN's call (see below), and `expiryAfterACK` is
+        // the entry's expiry after it.
         var synArmed = true
-        // Whether the director already ran the handshake's ACK (see below), and the
-        // entry's expiry after it.
-        var ackRun = false
         var expiryAfterACK: Int64 = 0
         if let id = entryID(slot) {
             // A retransmission matches the connection's entry: the kernel reuses
             // it (same real server), re-running the SYN through the state machine.
             entry = id
             server = Int(conns[slot].server)
+            accepts = inSystem[server] < acceptLimit[server]
             let expiry = director.receive(id, flags: .syn, direction: .input, now: now)
-            arm(slot, expiry: expiry, engine: &engine)
+            armTimer(of: id, expiry: expiry, engine: &engine)
             sync(server, now: now)
         } else {
             if let recorder {
@@ -41,16 +43,14 @@ extension ClusterModel {
             // is at zero delay (SYN_RECV → SYN_RECV, same expiry), so only the ACK goes
             // to the director, in the same call as the SYN. Persistent services run it
             // apart, keeping the SYN_RECV timer's place among their template timers.
-            let outcome: ScheduleOutcome
-            if isPersistent {
-                outcome = director.connect(proto: .tcp, client: clientEndpoint(slot), destination: vip, flags: .syn, now: now, indexed: indexed)
-            } else {
-                // Plain pointers: a closure holding the arrays would retain them per call.
-                // (A server of another service, refused below, is never this model's.)
-                let inSystem = self.inSystem.storage.base, limit = acceptLimit.storage.base, count = serverCount
-                outcome = director.connect(proto: .tcp, client: clientEndpoint(slot), destination: vip, flags: .syn, now: now, indexed: indexed) { chosen in
-                    chosen < count && inSystem[chosen] < limit[chosen] ? (.ack, .input) : nil
-                }
+            // Plain pointers: a closure holding the arrays would retain them per call.
+            // (A server of another service, refused below, is never this model's.)
+            let inSystem = self.inSystem.storage.base, limit = acceptLimit.storage.base, count = serverCount
+            let runsACK = !isPersistent
+            let outcome = director.connect(
+                proto: .tcp, client: clientEndpoint(slot), destination: vip, flags: .syn, now: now, indexed: indexed
+            ) { chosen in
+                runsACK && chosen < count && inSystem[chosen] < limit[chosen] ? (.ack, .input) : nil
             }
             guard let s = outcome.connection, let id = s.id, s.serviceIndex == serviceIndex else {
                 recorder?.chosen(nil)
@@ -71,15 +71,18 @@ extension ClusterModel {
             // an accepted SYN's ACK follows at the same instant and moves the entry on
             // (`armEstablished`). Persistent services keep every timer in its usual order
             // (their template timers may fall due at the same instants).
-            synArmed = isPersistent || inSystem[server] >= acceptLimit[server]
-            ackRun = !synArmed
-            expiryAfterACK = s.expiresAtNanoseconds
-            if synArmed { arm(slot, expiry: s.expiresAtNanoseconds, engine: &engine) }
+            accepts = inSystem[server] < acceptLimit[server]
+            synArmed = isPersistent || !accepts
+            if synArmed {
+                armTimer(of: id, expiry: s.expiresAtNanoseconds, engine: &engine)
+            } else {
+                expiryAfterACK = s.expiresAtNanoseconds
+            }
             sync(server, now: now)
             if isPersistent { watchTemplate(slot: slot, engine: &engine) }
         }
         // The real server's listener: accept, or drop the SYN when the backlog is full.
-        guard inSystem[server] < acceptLimit[server] else {
+        guard accepts else {
             result.synDrops += 1
             if inWindow { serverDrops[server] += 1 }
             scheduleRetry(slot, engine: &engine)
@@ -88,14 +91,14 @@ extension ClusterModel {
         // The handshake completes (no network delay): SYN-ACK out (NAT only), ACK in
         // (run with the SYN above for a new entry of a plain service; its counters are
         // synced already).
-        let expiry = ackRun ? expiryAfterACK : director.receive(entry, flags: .ack, direction: .input, now: now)
+        let expiry = synArmed ? director.receive(entry, flags: .ack, direction: .input, now: now) : expiryAfterACK
         let serviceNanoseconds = isPS[server] ? nil : serviceTime(slot, server: server)
         if synArmed {
-            arm(slot, expiry: expiry, engine: &engine)
+            armTimer(of: entry, expiry: expiry, engine: &engine)
+            sync(server, now: now)
         } else {
             armEstablished(slot, server: server, serviceNanoseconds: serviceNanoseconds, expiry: expiry, engine: &engine)
         }
-        if !ackRun { sync(server, now: now) }
         accept(slot: slot, server: server, serviceNanoseconds: serviceNanoseconds, engine: &engine)
     }
 

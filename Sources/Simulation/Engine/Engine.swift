@@ -26,9 +26,9 @@ public struct Engine {
     /// is kept up to date there (a pop from a list scans ``listHeads``) instead of on
     /// every pop.
     var earliestList = -1
-    /// The head of `earliestList` (meaningless while it is -1): compared with the heap's
-    /// head on every pop without reading the list.
-    var earliestHead = EventEntry(time: .zero, sequence: 0, event: Event(kind: 0))
+    /// The head of `earliestList` (``Engine/noHead`` while it is -1): compared with the
+    /// heap's head on every pop without reading the list.
+    var earliestHead = Engine.noHead
     var nextSequence: UInt64 = 0
     /// Per timer slot: generation << 1 | cancelled bit. Slot 0 is reserved for "not a timer".
     var slotStates: [UInt32] = [0]
@@ -129,7 +129,7 @@ public struct Engine {
         timerLists[index].appendInOrder(entry)
         if wasEmpty {
             listHeads[index] = entry
-            if earliestList < 0 || entry.precedes(earliestHead) {
+            if entry.precedes(earliestHead) {
                 earliestList = index
                 earliestHead = entry
             }

@@ -188,18 +188,10 @@ public struct TraceReplayer: Sendable {
         let seeded = serviceIndex.map { director.table.services[$0].servers } ?? []
         let outcome = director.connect(
             proto: connect.proto, client: connect.client, destination: destination, fwmark: fwmark, flags: .syn, now: now)
-        var chosen: Endpoint?
-        var entry: ConnectionID?
-        var fromTemplate = false
-        switch outcome {
-        case .scheduled(let scheduled), .existing(let scheduled):
-            chosen = director.table.services[scheduled.serviceIndex].servers[scheduled.serverIndex].endpoint
-            entry = scheduled.id
-            fromTemplate = scheduled.isFromTemplate
-        case .noService, .notScheduled, .noDestination:
-            chosen = nil
-        }
-        if let entry {
+        let scheduled = outcome.connection
+        let chosen = scheduled.map { director.table.services[$0.serviceIndex].servers[$0.serverIndex].endpoint }
+        let fromTemplate = scheduled?.isFromTemplate ?? false
+        if let entry = scheduled?.id {
             // The handshake completes: SYN-ACK out, ACK in.
             director.receive(entry, flags: .synAck, direction: .output, now: now)
             director.receive(entry, flags: .ack, direction: .input, now: now)

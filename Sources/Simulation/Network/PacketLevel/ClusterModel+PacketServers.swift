@@ -19,8 +19,7 @@ extension ClusterModel {
         var f = pk.flows[slot]
         if tcp.flags.contains(.syn) && !tcp.flags.contains(.ack) {
             if f.server == 0 || Int(f.serverHost) != host {
-                let capacity = workers[server] + backlog[server]
-                guard inSystem[server] < capacity else {
+                guard inSystem[server] < acceptLimit[server] else {
                     result.synDrops += 1
                     if inWindow { serverDrops[server] += 1 }
                     note(hop: hop) { m in "dropped at \(m.pk.names[host]): listen queue full" }

@@ -9,7 +9,7 @@ public struct LognormalDistribution: RandomDistribution, Equatable {
     public let mean: Double
     /// Standard deviation divided by mean.
     public let coefficientOfVariation: Double
-    /// μ of the underlying normal (GSL's `zeta`).
+    /// μ of the underlying normal (the `zeta` of GSL's lognormal density).
     public let logMean: Double
     /// σ of the underlying normal.
     public let logStandardDeviation: Double
