@@ -35,6 +35,30 @@ struct FlatArrayTests {
     }
 }
 
+@Suite("SlotQueues (FCFS servers' waiting lines)")
+struct SlotQueueTests {
+    /// First in, first out on each line while its ring wraps around and while it grows
+    /// with its front in the middle of the buffer; the lines stay apart.
+    @Test func firstInFirstOutAcrossWrapAndGrowth() {
+        let queues = SlotQueues(lines: 2, capacity: 4)  // rounded up to 16 each
+        #expect(queues.count(0) == 0 && queues.popFirst(0) == nil)
+        queues.push(1_000, to: 1)
+        // Ten in, six out: line 0's front is at position 6.
+        for slot in Int32(0)..<10 { queues.push(slot, to: 0) }
+        for expected in Int32(0)..<6 { #expect(queues.popFirst(0) == expected) }
+        // Twelve more: positions 10…15 then 0…5 (wrapped), 16 held in all.
+        for slot in Int32(10)..<22 { queues.push(slot, to: 0) }
+        #expect(queues.count(0) == 16)
+        // One more doubles the ring, unrolled from the front (slot 6).
+        queues.push(22, to: 0)
+        #expect(queues.count(0) == 17 && queues.count(1) == 1)
+        var out: [Int32] = []
+        while let slot = queues.popFirst(0) { out.append(slot) }
+        #expect(out == Array(6...22))
+        #expect(queues.popFirst(1) == 1_000 && queues.popFirst(1) == nil)
+    }
+}
+
 @Suite("The model's hot records")
 struct HotRecordLayoutTests {
     /// A connection slot is read on every event of its connection: it fits one 64-byte

@@ -27,7 +27,7 @@ extension ClusterModel {
                 busy[server] += 1
                 startService(slot, server: server, engine: &engine)
             } else {
-                queue[server].append(Int32(slot))
+                queues.push(Int32(slot), to: server)
             }
         }
     }
@@ -50,14 +50,8 @@ extension ClusterModel {
         integrate(server, now: now)
         inSystem[server] -= 1
         pendingWork[server] -= conns[slot].serviceNanoseconds
-        if queueHead[server] < queue[server].count {
-            let next = Int(queue[server][queueHead[server]])
-            queueHead[server] += 1
-            if queueHead[server] >= 1024 && queueHead[server] * 2 >= queue[server].count {
-                queue[server].removeFirst(queueHead[server])
-                queueHead[server] = 0
-            }
-            startService(next, server: server, engine: &engine)
+        if let next = queues.popFirst(server) {
+            startService(Int(next), server: server, engine: &engine)
         } else {
             busy[server] -= 1
         }

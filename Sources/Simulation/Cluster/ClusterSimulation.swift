@@ -183,8 +183,8 @@ struct ClusterModel: EventHandler {
     let serverNames: [String]
     var busy: FlatArray<Int>
     var inSystem: FlatArray<Int>
-    var queue: [[Int32]]
-    var queueHead: FlatArray<Int>
+    /// FCFS: per server, the connections waiting for a worker, in arrival order.
+    let queues: SlotQueues
     // Processor sharing: virtual attained service per server and jobs (tag, slot).
     var psVirtual: FlatArray<Double>
     var psLastTime: FlatArray<Int64>
@@ -343,8 +343,7 @@ struct ClusterModel: EventHandler {
         // Each counter array gets its own buffer (FlatArray copies would share one).
         busy = FlatArray(repeating: 0, count: serverCount)
         inSystem = FlatArray(repeating: 0, count: serverCount)
-        queue = Array(repeating: [], count: serverCount)
-        queueHead = FlatArray(repeating: 0, count: serverCount)
+        queues = SlotQueues(lines: serverCount)
         psVirtual = FlatArray(repeating: 0, count: serverCount)
         psLastTime = FlatArray(repeating: 0, count: serverCount)
         psJobs = Array(repeating: [], count: serverCount)
