@@ -83,4 +83,28 @@ import Testing
         table.removeAll()
         #expect(table.count == 0 && table.entries.isEmpty)
     }
+
+    /// A copy of the table is a value: writes to either (insert, update, discard, and
+    /// growth of the storage) never show in the other.
+    @Test func copiesAreIndependentValues() {
+        var table = ConnectionTable()
+        let kept = table.insert(Self.entry(clientPort: 1), indexed: true)
+        let gone = table.insert(Self.entry(clientPort: 2), indexed: false)
+        let snapshot = table
+        table.discard(gone)
+        table[kept] = { var c = table[kept]; c.state = .close; return c }()
+        // 100 more entries: slot 1 is reused, then the storage grows past 16 slots.
+        var added: [ConnectionID] = []
+        for port in UInt16(100)..<200 { added.append(table.insert(Self.entry(clientPort: port), indexed: false)) }
+        #expect(added[0].slot == gone.slot && table.count == 101)
+        #expect(snapshot.count == 2 && snapshot.isValid(gone) && !table.isValid(gone))
+        #expect(snapshot[kept].state == .synRecv && table[kept].state == .close)
+        #expect(snapshot[gone].client.port == 2 && snapshot.entries.count == 2)
+        // And the other way round: the snapshot's writes stay in the snapshot.
+        var second = snapshot
+        second.discard(kept)
+        #expect(!second.isValid(kept) && snapshot.isValid(kept) && table.isValid(kept))
+        let key = ConnectionKey(proto: .tcp, client: Self.entry(clientPort: 1).client, virtual: Self.vip)
+        #expect(second.lookup(key) == nil && snapshot.lookup(key) == kept && table.lookup(key) == kept)
+    }
 }

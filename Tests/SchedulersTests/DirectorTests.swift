@@ -84,6 +84,50 @@ import Testing
         #expect(Self.counters(director, 2) == (1, 0, 0))
     }
 
+    /// `expireEntry` (the simulation's timer path, which decides and removes in one
+    /// access when the entry's server position is cached) against the same timelines
+    /// as `expire`: not due, due with the position cached, due after a table change moved
+    /// the server (the cache is stale: the server is found by address), due after its
+    /// server was deleted (the trash's counters), and stale.
+    @Test func expireEntryDropsTheRightCountersOnEveryPath() throws {
+        var director = Self.director(Self.natRules)
+        // Kernel list .2, .1. Three connections, all closed at once (TIME_WAIT, inactive).
+        var ids: [ConnectionID] = []
+        for (n, at) in [(1, 0), (2, 1), (3, 2)] {
+            let c = try #require(Self.scheduled(director.connect(
+                proto: .tcp, client: Self.client("10.20.0.\(n):1000"), destination: Self.vip, now: Int64(at) * Self.second)))
+            let id = try #require(c.id)
+            director.receive(id, flags: .ack, direction: .input, now: Int64(at) * Self.second)
+            ids.append(id)
+        }
+        // wlc: .2 (both idle), then .1 (.2 has 256), then .2 (tie 256: first in list).
+        #expect(Self.counters(director, 2) == (2, 0, 0) && Self.counters(director, 1) == (1, 0, 0))
+        for id in ids {
+            director.receive(id, (.finAck, .input), then: (.finAck, .output), now: 10 * Self.second)
+        }
+        #expect(Self.counters(director, 2) == (0, 2, 0) && Self.counters(director, 1) == (0, 1, 0))
+        // TIME_WAIT: 120 s after the FINs at 10 s.
+        #expect(director.expireEntry(ids[0], now: 129 * Self.second) == .notDue(130 * Self.second))
+        #expect(director.connections.isValid(ids[0]))
+        #expect(director.expireEntry(ids[0], now: 130 * Self.second) == .removed)
+        #expect(!director.connections.isValid(ids[0]) && director.connections.count == 2)
+        #expect(Self.counters(director, 2) == (0, 1, 0))
+        #expect(director.expireEntry(ids[0], now: 131 * Self.second) == .stale)
+        // A new server goes to the head of the list: .3, .2, .1; the cached positions are
+        // stale, so .2's entry must still drop .2's counter (now at position 1), not .3's.
+        director.configure { table in IPVSAdm.run(["-a", "-t", "10.10.0.100:80", "-r", "10.30.0.3:80", "-m"], table: &table).changes }
+        #expect(director.expireEntry(ids[2], now: 130 * Self.second) == .removed)
+        #expect(Self.counters(director, 2) == (0, 0, 0) && Self.counters(director, 3) == (0, 0, 0))
+        // .1 deleted while its entry lives: the entry's expiry empties the trash, so
+        // .1 added again starts from zero rather than reviving an InActConn of 1.
+        director.configure { table in IPVSAdm.run(["-d", "-t", "10.10.0.100:80", "-r", "10.30.0.1:80"], table: &table).changes }
+        #expect(director.table.trash.count == 1)
+        #expect(director.expireEntry(ids[1], now: 130 * Self.second) == .removed)
+        #expect(director.table.trash.isEmpty && director.connections.count == 0)
+        director.configure { table in IPVSAdm.run(["-a", "-t", "10.10.0.100:80", "-r", "10.30.0.1:80", "-m"], table: &table).changes }
+        #expect(Self.counters(director, 1) == (0, 0, 0))
+    }
+
     @Test func backToBackFINsInOneCallEndInTimeWaitWithTheCountersOfTwoCalls() throws {
         var director = Self.director(Self.natRules)
         let first = try #require(Self.scheduled(director.connect(proto: .tcp, client: Self.client("10.20.0.1:1000"), destination: Self.vip, now: 0)))

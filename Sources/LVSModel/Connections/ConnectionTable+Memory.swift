@@ -5,10 +5,8 @@ extension ConnectionTable {
     /// dereferenced after it returns.
     @inlinable
     public func withRecordAddress(of id: ConnectionID, _ body: (UnsafeRawPointer) -> Void) {
-        hot.withUnsafeBufferPointer { records in
-            guard id.slot >= 0, Int(id.slot) < records.count else { return }
-            body(UnsafeRawPointer(records.baseAddress.unsafelyUnwrapped + Int(id.slot)))
-        }
+        guard id.slot >= 0, Int(id.slot) < slab.count else { return }
+        body(UnsafeRawPointer(slab.hot + Int(id.slot)))
     }
 }
 
@@ -29,9 +27,7 @@ extension ConnectionTable {
     /// `body` nor be dereferenced after it returns.
     @inlinable
     public func withAddressRecordAddress(ofSlot slot: Int32, _ body: (UnsafeRawPointer) -> Void) {
-        cold.withUnsafeBufferPointer { records in
-            guard slot >= 0, Int(slot) < records.count else { return }
-            body(UnsafeRawPointer(records.baseAddress.unsafelyUnwrapped + Int(slot)))
-        }
+        guard slot >= 0, Int(slot) < slab.count else { return }
+        body(UnsafeRawPointer(slab.cold + Int(slot)))
     }
 }

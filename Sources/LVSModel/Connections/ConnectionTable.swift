@@ -138,13 +138,13 @@ struct ConnectionAddresses: Sendable {
 /// reuses client ports can skip the hash index on its hot path. Templates are
 /// always indexed.
 ///
-/// A slot is stored in two parallel arrays, a compact hot record (state,
+/// A slot is stored in two parallel buffers, a compact hot record (state,
 /// timer, flags) and the cold addresses; ``Connection`` values are put
-/// together from both when asked for.
+/// together from both when asked for. The buffers and the free-slot stack
+/// share one copy-on-write storage object (``ConnectionSlab``), so a
+/// mutation pays one uniqueness check, not one per array.
 public struct ConnectionTable: Sendable {
-    @usableFromInline var hot: [ConnectionHotRecord] = []
-    @usableFromInline var cold: [ConnectionAddresses] = []
-    @usableFromInline var freeSlots: [Int32] = []
+    @usableFromInline var slab = ConnectionSlab(capacity: 0)
     @usableFromInline var index: [ConnectionKey: Int32] = [:]
     @usableFromInline var liveCount = 0
     /// Room asked for by ``reserveCapacity(_:)`` and not yet allocated (see there).
@@ -155,6 +155,14 @@ public struct ConnectionTable: Sendable {
     @inlinable public var hasNoIndexedEntries: Bool { index.isEmpty }
 
     public init() {}
+
+    /// Copies the storage first if another table shares it (value semantics). Callers
+    /// then read `slab` afresh rather than holding a reference to it, which would cost
+    /// a retain and a release per call.
+    @inlinable @inline(__always)
+    mutating func makeSlabUnique() {
+        if !isKnownUniquelyReferenced(&slab) { slab = slab.copy() }
+    }
 
     /// Inserts an entry; when `controller` is given the entry is controlled
     /// by that template (its controlled count goes up).
@@ -186,52 +194,39 @@ public struct ConnectionTable: Sendable {
         expiresAtNanoseconds: Int64, timeoutSeconds: UInt32, serviceIndex: Int32, serverIndex: Int32,
         locationEpoch: UInt32, indexed: Bool, controller: ConnectionID?
     ) -> ConnectionID {
+        if slab.freeCount == 0 && pendingCapacity > 0 { allocatePendingCapacity() }
+        makeSlabUnique()
         var controllerSlot: Int32 = -1
-        if let controller {
-            hot.withUnsafeMutableBufferPointer { records in
-                if Self.resolves(controller, in: records) {
-                    controllerSlot = controller.slot
-                    records[Int(controller.slot)].controlledCount += 1
-                }
-            }
+        if let controller, slab.resolves(controller) {
+            controllerSlot = controller.slot
+            slab.hot[Int(controller.slot)].controlledCount += 1
         }
         let isIndexed = indexed || flags & ConnectionHotRecord.Flags.isTemplate != 0
         var slotFlags = flags | ConnectionHotRecord.Flags.isLive
         if isIndexed { slotFlags |= ConnectionHotRecord.Flags.isIndexed }
-        let slotIndex: Int32
+        let position: Int
         let generation: UInt32
-        if !freeSlots.isEmpty {
-            // (`popLast()` is not inlined: a call per connection.)
-            let reused = freeSlots.removeLast()
-            slotIndex = reused
-            let position = Int(reused)
-            generation = hot.withUnsafeMutableBufferPointer { records in
-                let generation = records[position].generation &+ 1
-                records[position] = ConnectionHotRecord(
-                    expiresAtNanoseconds: expiresAtNanoseconds, timeoutSeconds: timeoutSeconds, generation: generation,
-                    serviceIndex: serviceIndex, serverIndex: serverIndex, locationEpoch: locationEpoch,
-                    controller: controllerSlot, controlledCount: 0, state: state, forwarding: forwarding,
-                    flags: slotFlags, proto: proto)
-                return generation
-            }
-            cold.withUnsafeMutableBufferPointer { addresses in
-                addresses[position] = ConnectionAddresses(
-                    client: client, virtual: virtual, destination: destination, service: service, serverPort: serverPort)
-            }
+        if slab.freeCount > 0 {
+            // The most recently freed slot: its records are the likeliest in cache.
+            slab.freeCount -= 1
+            position = Int(slab.free[slab.freeCount])
+            generation = slab.hot[position].generation &+ 1
         } else {
-            if pendingCapacity > 0 { allocatePendingCapacity() }
-            slotIndex = Int32(hot.count)
+            if slab.count == slab.capacity { slab.grow(to: slab.count + 1) }
+            position = slab.count
             generation = 0
-            hot.append(
-                ConnectionHotRecord(
-                    expiresAtNanoseconds: expiresAtNanoseconds, timeoutSeconds: timeoutSeconds, generation: 0,
-                    serviceIndex: serviceIndex, serverIndex: serverIndex, locationEpoch: locationEpoch,
-                    controller: controllerSlot, controlledCount: 0, state: state, forwarding: forwarding,
-                    flags: slotFlags, proto: proto))
-            cold.append(
-                ConnectionAddresses(
-                    client: client, virtual: virtual, destination: destination, service: service, serverPort: serverPort))
+            slab.count += 1
         }
+        (slab.hot + position).initialize(
+            to: ConnectionHotRecord(
+                expiresAtNanoseconds: expiresAtNanoseconds, timeoutSeconds: timeoutSeconds, generation: generation,
+                serviceIndex: serviceIndex, serverIndex: serverIndex, locationEpoch: locationEpoch,
+                controller: controllerSlot, controlledCount: 0, state: state, forwarding: forwarding,
+                flags: slotFlags, proto: proto))
+        (slab.cold + position).initialize(
+            to: ConnectionAddresses(
+                client: client, virtual: virtual, destination: destination, service: service, serverPort: serverPort))
+        let slotIndex = Int32(truncatingIfNeeded: position)
         if isIndexed {
             index[ConnectionKey(proto: proto, client: client, virtual: virtual)] = slotIndex
         }
@@ -239,24 +234,10 @@ public struct ConnectionTable: Sendable {
         return ConnectionID(slot: slotIndex, generation: generation)
     }
 
-    /// Whether `id` names a live record of `records`.
-    @inlinable
-    static func resolves(_ id: ConnectionID, in records: UnsafeMutableBufferPointer<ConnectionHotRecord>) -> Bool {
-        id.slot >= 0 && Int(id.slot) < records.count && records[Int(id.slot)].generation == id.generation
-            && records[Int(id.slot)].isLive
-    }
-
-    /// Whether `id` names a live record of `records`.
-    @inlinable
-    static func resolves(_ id: ConnectionID, in records: UnsafeBufferPointer<ConnectionHotRecord>) -> Bool {
-        id.slot >= 0 && Int(id.slot) < records.count && records[Int(id.slot)].generation == id.generation
-            && records[Int(id.slot)].isLive
-    }
-
     /// Whether the handle still names a live entry.
     @inlinable
     public func isValid(_ id: ConnectionID) -> Bool {
-        hot.withUnsafeBufferPointer { Self.resolves(id, in: $0) }
+        slab.resolves(id)
     }
 
     /// Mutates the hot record of a live entry in one access; nil (and
@@ -264,34 +245,33 @@ public struct ConnectionTable: Sendable {
     @inlinable
     @discardableResult
     package mutating func updateHot<T>(_ id: ConnectionID, _ body: (inout ConnectionHotRecord) -> T) -> T? {
-        hot.withUnsafeMutableBufferPointer { records in
-            Self.resolves(id, in: records) ? body(&records[Int(id.slot)]) : nil
-        }
+        makeSlabUnique()
+        guard slab.resolves(id) else { return nil }
+        let record = slab.hot + Int(id.slot)
+        return body(&record.pointee)
     }
 
     /// Reads the hot record of a live entry.
     @inlinable
     package func readHot<T>(_ id: ConnectionID, _ body: (borrowing ConnectionHotRecord) -> T) -> T {
-        hot.withUnsafeBufferPointer { records in
-            precondition(Self.resolves(id, in: records), "ConnectionTable.readHot(_:_:): stale ConnectionID")
-            return body(records[Int(id.slot)])
-        }
+        precondition(slab.resolves(id), "ConnectionTable.readHot(_:_:): stale ConnectionID")
+        return body(slab.hot[Int(id.slot)])
     }
 
     /// Marks the template in `slot` ASSURED if the slot is live (a
     /// controlled connection got established).
     @inlinable
     package mutating func assureTemplate(slot: Int32) {
-        hot.withUnsafeMutableBufferPointer { records in
-            if slot >= 0, records[Int(slot)].isLive { records[Int(slot)].set(ConnectionHotRecord.Flags.isAssured, true) }
-        }
+        guard slot >= 0, Int(slot) < slab.count, slab.hot[Int(slot)].isLive else { return }
+        makeSlabUnique()
+        slab.hot[Int(slot)].set(ConnectionHotRecord.Flags.isAssured, true)
     }
 
     /// The entry in `slot`, put together from its two records.
     @inlinable
     func connection(at slot: Int) -> Connection {
-        let record = hot[slot]
-        let addresses = cold[slot]
+        let record = slab.hot[slot]
+        let addresses = slab.cold[slot]
         var connection = Connection(
             proto: record.proto, client: addresses.client, virtual: addresses.virtual,
             destination: addresses.destination, state: record.state, forwarding: record.forwarding,
@@ -310,24 +290,21 @@ public struct ConnectionTable: Sendable {
     /// own bookkeeping is kept).
     @inlinable
     mutating func store(_ connection: Connection, at slot: Int) {
-        hot.withUnsafeMutableBufferPointer { records in
-            records[slot].proto = connection.proto
-            records[slot].state = connection.state
-            records[slot].forwarding = connection.forwarding
-            records[slot].set(ConnectionHotRecord.Flags.isTemplate, connection.isTemplate)
-            records[slot].set(ConnectionHotRecord.Flags.isAssured, connection.isAssured)
-            records[slot].set(ConnectionHotRecord.Flags.isCountedActive, connection.isCountedActive)
-            records[slot].expiresAtNanoseconds = connection.expiresAtNanoseconds
-            records[slot].timeoutSeconds = connection.timeoutSeconds
-            records[slot].serviceIndex = connection.serviceIndex
-            records[slot].serverIndex = connection.serverIndex
-            records[slot].locationEpoch = connection.locationEpoch
-        }
-        cold.withUnsafeMutableBufferPointer { addresses in
-            addresses[slot] = ConnectionAddresses(
-                client: connection.client, virtual: connection.virtual, destination: connection.destination,
-                service: connection.service, serverPort: connection.serverPort)
-        }
+        makeSlabUnique()
+        slab.hot[slot].proto = connection.proto
+        slab.hot[slot].state = connection.state
+        slab.hot[slot].forwarding = connection.forwarding
+        slab.hot[slot].set(ConnectionHotRecord.Flags.isTemplate, connection.isTemplate)
+        slab.hot[slot].set(ConnectionHotRecord.Flags.isAssured, connection.isAssured)
+        slab.hot[slot].set(ConnectionHotRecord.Flags.isCountedActive, connection.isCountedActive)
+        slab.hot[slot].expiresAtNanoseconds = connection.expiresAtNanoseconds
+        slab.hot[slot].timeoutSeconds = connection.timeoutSeconds
+        slab.hot[slot].serviceIndex = connection.serviceIndex
+        slab.hot[slot].serverIndex = connection.serverIndex
+        slab.hot[slot].locationEpoch = connection.locationEpoch
+        slab.cold[slot] = ConnectionAddresses(
+            client: connection.client, virtual: connection.virtual, destination: connection.destination,
+            service: connection.service, serverPort: connection.serverPort)
     }
 
     /// The entry behind a live handle.
@@ -366,35 +343,36 @@ public struct ConnectionTable: Sendable {
     public func lookup(_ key: ConnectionKey) -> ConnectionID? {
         if index.isEmpty { return nil }
         guard let slot = index[key] else { return nil }
-        return ConnectionID(slot: slot, generation: hot[Int(slot)].generation)
+        return ConnectionID(slot: slot, generation: slab.hot[Int(slot)].generation)
     }
 
     /// The template controlling an entry, if any.
     public func controller(of id: ConnectionID) -> ConnectionID? {
         guard isValid(id) else { return nil }
-        let slot = hot[Int(id.slot)].controller
-        guard slot >= 0, hot[Int(slot)].isLive else { return nil }
-        return ConnectionID(slot: slot, generation: hot[Int(slot)].generation)
+        let slot = slab.hot[Int(id.slot)].controller
+        guard slot >= 0, slab.hot[Int(slot)].isLive else { return nil }
+        return ConnectionID(slot: slot, generation: slab.hot[Int(slot)].generation)
     }
 
     /// How many live entries a template controls.
     public func controlledCount(of id: ConnectionID) -> Int32 {
-        isValid(id) ? hot[Int(id.slot)].controlledCount : 0
+        isValid(id) ? slab.hot[Int(id.slot)].controlledCount : 0
     }
 
     /// Changes an indexed entry's key (the kernel re-keys an invalid template
     /// so it can never match again).
     public mutating func rekey(_ id: ConnectionID, virtualPort: UInt16, destinationPort: UInt16) {
         guard isValid(id) else { return }
+        makeSlabUnique()
         let position = Int(id.slot)
-        let proto = hot[position].proto
-        var addresses = cold[position]
+        let proto = slab.hot[position].proto
+        var addresses = slab.cold[position]
         let oldKey = ConnectionKey(proto: proto, client: addresses.client, virtual: addresses.virtual)
         if index[oldKey] == id.slot { index[oldKey] = nil }
         addresses.virtual.port = virtualPort
         addresses.destination.port = destinationPort
         addresses.client.port = 0
-        cold[position] = addresses
+        slab.cold[position] = addresses
         let newKey = ConnectionKey(proto: proto, client: addresses.client, virtual: addresses.virtual)
         if index[newKey] == nil { index[newKey] = id.slot }
     }
@@ -413,64 +391,148 @@ public struct ConnectionTable: Sendable {
     /// are touched unless the entry is indexed.
     @discardableResult
     public mutating func discard(_ id: ConnectionID) -> Bool {
-        let position = Int(id.slot)
-        let isIndexed: Bool? = hot.withUnsafeMutableBufferPointer { records in
-            guard Self.resolves(id, in: records) else { return nil }
-            let controller = records[position].controller
-            if controller >= 0, records[Int(controller)].isLive {
-                records[Int(controller)].controlledCount -= 1
-            }
-            let isIndexed = records[position].has(ConnectionHotRecord.Flags.isIndexed)
-            records[position].set(ConnectionHotRecord.Flags.isLive, false)
-            return isIndexed
-        }
-        guard let isIndexed else { return false }
-        if isIndexed {
-            let proto = hot[position].proto
-            let key = cold.withUnsafeBufferPointer { addresses in
-                ConnectionKey(proto: proto, client: addresses[position].client, virtual: addresses[position].virtual)
-            }
-            if index[key] == id.slot { index[key] = nil }
-        }
-        freeSlots.append(id.slot)
-        liveCount -= 1
+        makeSlabUnique()
+        guard slab.resolves(id) else { return false }
+        discard(slot: Int(id.slot))
         return true
+    }
+
+    /// Mutates the hot record of a live entry like ``updateHot(_:_:)`` and, when `body`
+    /// answers true as well, removes the entry (as ``discard(_:)``) in the same access.
+    /// Nil (and `body` is not called) when the handle is stale.
+    @inlinable @inline(__always)
+    package mutating func updateHot<T>(
+        _ id: ConnectionID, discardingIf body: (inout ConnectionHotRecord) -> (T, discard: Bool)
+    ) -> T? {
+        makeSlabUnique()
+        guard slab.resolves(id) else { return nil }
+        let record = slab.hot + Int(id.slot)
+        let (result, discards) = body(&record.pointee)
+        if discards { discard(slot: Int(id.slot)) }
+        return result
+    }
+
+    /// Removes the live entry in `position` (the storage is unique already).
+    @inlinable @inline(__always)
+    mutating func discard(slot position: Int) {
+        let controller = slab.hot[position].controller
+        if controller >= 0, slab.hot[Int(controller)].isLive {
+            slab.hot[Int(controller)].controlledCount -= 1
+        }
+        if slab.hot[position].has(ConnectionHotRecord.Flags.isIndexed) {
+            let key = ConnectionKey(
+                proto: slab.hot[position].proto, client: slab.cold[position].client,
+                virtual: slab.cold[position].virtual)
+            let slot = Int32(truncatingIfNeeded: position)
+            if index[key] == slot { index[key] = nil }
+        }
+        slab.hot[position].set(ConnectionHotRecord.Flags.isLive, false)
+        slab.free[slab.freeCount] = Int32(truncatingIfNeeded: position)
+        slab.freeCount += 1
+        liveCount -= 1
     }
 
     /// All live entries with their handles, in slot order.
     public var entries: [(id: ConnectionID, connection: Connection)] {
-        hot.indices.compactMap { slot in
-            let record = hot[slot]
+        (0..<slab.count).compactMap { slot in
+            let record = slab.hot[slot]
             return record.isLive
                 ? (ConnectionID(slot: Int32(slot), generation: record.generation), connection(at: slot)) : nil
         }
     }
 
     /// Reserves room for `count` live entries, so a long run does not pay
-    /// for (or hold twice the memory during) the arrays' growth. An empty
+    /// for (or hold twice the memory during) the buffers' growth. An empty
     /// table allocates the room at its first insert: a table set up and
     /// dropped unused allocates nothing (freeing tens of megabytes unused
     /// would raise glibc's mmap threshold for the rest of the process).
     public mutating func reserveCapacity(_ count: Int) {
         pendingCapacity = max(pendingCapacity, count)
-        if !hot.isEmpty { allocatePendingCapacity() }
+        if slab.count > 0 { allocatePendingCapacity() }
     }
 
     @usableFromInline
     mutating func allocatePendingCapacity() {
-        hot.reserveCapacity(pendingCapacity)
-        cold.reserveCapacity(pendingCapacity)
-        freeSlots.reserveCapacity(pendingCapacity)
+        makeSlabUnique()
+        if pendingCapacity > slab.capacity { slab.grow(to: pendingCapacity) }
         pendingCapacity = 0
     }
 
     /// Removes every entry.
     public mutating func removeAll() {
-        hot.removeAll()
-        cold.removeAll()
-        freeSlots.removeAll()
+        slab = ConnectionSlab(capacity: 0)
         index.removeAll()
         liveCount = 0
         pendingCapacity = 0
+    }
+}
+
+/// The storage of a ``ConnectionTable``: the slots' hot and cold records and the
+/// stack of free slots, in three buffers of one capacity. Slots `0..<count` have
+/// been used (their records are initialized, live or not); `free[0..<freeCount]`
+/// lists the dead ones, most recently freed last. The records are plain values, so
+/// a slot is overwritten without deinitializing it.
+///
+/// Shared between table copies until one of them writes (``ConnectionTable/makeSlabUnique()``).
+@usableFromInline
+final class ConnectionSlab: @unchecked Sendable {
+    @usableFromInline @exclusivity(unchecked) var hot: UnsafeMutablePointer<ConnectionHotRecord>
+    @usableFromInline @exclusivity(unchecked) var cold: UnsafeMutablePointer<ConnectionAddresses>
+    @usableFromInline @exclusivity(unchecked) var free: UnsafeMutablePointer<Int32>
+    @usableFromInline @exclusivity(unchecked) var count = 0
+    @usableFromInline @exclusivity(unchecked) var freeCount = 0
+    @usableFromInline @exclusivity(unchecked) var capacity: Int
+
+    @usableFromInline
+    init(capacity: Int) {
+        self.capacity = capacity
+        hot = .allocate(capacity: capacity)
+        cold = .allocate(capacity: capacity)
+        free = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        hot.deallocate()
+        cold.deallocate()
+        free.deallocate()
+    }
+
+    /// A copy with the same slots, free list and capacity.
+    @usableFromInline
+    func copy() -> ConnectionSlab {
+        let copy = ConnectionSlab(capacity: capacity)
+        copy.hot.initialize(from: hot, count: count)
+        copy.cold.initialize(from: cold, count: count)
+        copy.free.initialize(from: free, count: freeCount)
+        copy.count = count
+        copy.freeCount = freeCount
+        return copy
+    }
+
+    /// Moves the buffers to a capacity of at least `minimum` (doubling).
+    @usableFromInline
+    func grow(to minimum: Int) {
+        var newCapacity = Swift.max(capacity, 16)
+        while newCapacity < minimum { newCapacity *= 2 }
+        let newHot = UnsafeMutablePointer<ConnectionHotRecord>.allocate(capacity: newCapacity)
+        newHot.moveInitialize(from: hot, count: count)
+        hot.deallocate()
+        hot = newHot
+        let newCold = UnsafeMutablePointer<ConnectionAddresses>.allocate(capacity: newCapacity)
+        newCold.moveInitialize(from: cold, count: count)
+        cold.deallocate()
+        cold = newCold
+        let newFree = UnsafeMutablePointer<Int32>.allocate(capacity: newCapacity)
+        newFree.moveInitialize(from: free, count: freeCount)
+        free.deallocate()
+        free = newFree
+        capacity = newCapacity
+    }
+
+    /// Whether `id` names a live slot.
+    @inlinable
+    func resolves(_ id: ConnectionID) -> Bool {
+        id.slot >= 0 && Int(id.slot) < count && hot[Int(id.slot)].generation == id.generation
+            && hot[Int(id.slot)].isLive
     }
 }

@@ -631,12 +631,26 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
 
     /// ``expire(_:now:)`` for owners that only drive timers: the same
     /// decision and effects, without handing back (copying) the removed entry.
+    /// When the entry's server location is cached (the usual case), the entry
+    /// is decided on and removed in one access to the table, then its server's
+    /// counters drop; otherwise finding the server reads the entry, so it goes
+    /// after that.
     @inline(__always)
     public mutating func expireEntry(_ id: ConnectionID, now: Int64) -> ExpiryStatus {
+        let epoch = self.epoch
         var binding = Binding.none
-        let status = checkTimer(id, now: now, binding: &binding)
+        let status: ExpiryStatus? = connections.updateHot(
+            id,
+            discardingIf: { entry in
+                let status = Self.timerDecision(&entry, now: now)
+                guard case .removed = status else { return (status, false) }
+                binding = Binding(entry, epoch: epoch)
+                return (status, binding.location.serviceIndex >= 0)
+            })
+        guard let status else { return .stale }
         guard case .removed = status else { return status }
         unbindCounters(of: id, binding)
+        if binding.location.serviceIndex >= 0 { return .removed }
         return connections.discard(id) ? .removed : .stale
     }
 
@@ -653,17 +667,25 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         let epoch = self.epoch
         var found = Binding.none
         let status: ExpiryStatus? = connections.updateHot(id) { entry in
-            if entry.expiresAtNanoseconds > now { return .notDue(entry.expiresAtNanoseconds) }
-            if entry.isTemplate && entry.controlledCount > 0 {
-                entry.timeoutSeconds = 60
-                entry.expiresAtNanoseconds = now + 60_000_000_000
-                return .rearmed(now + 60_000_000_000)
-            }
-            found = Binding(entry, epoch: epoch)
-            return .removed
+            let status = Self.timerDecision(&entry, now: now)
+            if case .removed = status { found = Binding(entry, epoch: epoch) }
+            return status
         }
         binding = found
         return status ?? .stale
+    }
+
+    /// What an entry's timer firing at `now` does: nothing yet (a later packet re-armed
+    /// it), re-arm a template still controlling connections for 60 s, or remove it.
+    @inline(__always)
+    private static func timerDecision(_ entry: inout ConnectionHotRecord, now: Int64) -> ExpiryStatus {
+        if entry.expiresAtNanoseconds > now { return .notDue(entry.expiresAtNanoseconds) }
+        if entry.isTemplate && entry.controlledCount > 0 {
+            entry.timeoutSeconds = 60
+            entry.expiresAtNanoseconds = now + 60_000_000_000
+            return .rearmed(now + 60_000_000_000)
+        }
+        return .removed
     }
 
     private mutating func forceExpire(_ id: ConnectionID) -> ExpiryOutcome {
@@ -702,6 +724,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         unbindCounters(of: id, connections.readHot(id) { Binding($0, epoch: epoch) })
     }
 
+    @inline(__always)
     private mutating func unbindCounters(of id: ConnectionID, _ binding: Binding) {
         updateServer(of: id, cached: binding.location) { server in
             if binding.isTemplate {
