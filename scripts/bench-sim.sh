@@ -18,8 +18,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-5}"
 
-swift build -c release --product lvssim >/dev/null
-bin=.build/release/lvssim
+# The release build of scripts/build-release.sh (its log shown only if it fails).
+build_log="${TMPDIR:-/tmp}/lvssim-bench-build.log"
+if ! bin="$(bash scripts/build-release.sh 2>"$build_log")"; then
+    cat "$build_log" >&2
+    exit 1
+fi
 scenario=Scenarios/skewed-heavy-tail.yaml
 
 sim=()
