@@ -21,6 +21,19 @@ struct FlatArrayTests {
         #expect(array.isEmpty && array.popLast() == nil)
     }
 
+    /// Plain records can be counted before they are written (the engine's ring and heap
+    /// slots): written ones survive growth, and the count never shrinks.
+    @Test func uninitializedRecordsAreCountedAndKeptAcrossGrowth() {
+        let array = FlatArray<Int64>(uninitializedCount: 5)
+        #expect(array.count == 5)
+        for i in 0..<5 { array[i] = Int64(i * 7) }
+        array.extendUninitialized(to: 40)
+        #expect(array.count == 40 && array[4] == 28 && array[0] == 0)
+        array[39] = -1
+        array.extendUninitialized(to: 10)
+        #expect(array.count == 40 && array[39] == -1)
+    }
+
     @Test func copiesShareTheRecords() {
         struct Record { var a: Int64; var b: Int32 }
         var original = FlatArray(repeating: Record(a: 1, b: 2), count: 3)

@@ -49,6 +49,14 @@ struct FlatArray<Element>: RandomAccessCollection {
         storage.count = count
     }
 
+    /// `count` records left uninitialized, for plain records that are always written
+    /// before they are read (the engine's ring and heap slots past the live ones): no
+    /// pass over the memory to fill it, which would also touch every page at once.
+    init(uninitializedCount count: Int) where Element: BitwiseCopyable {
+        storage = Storage(capacity: count)
+        storage.count = count
+    }
+
     /// The elements of `array`.
     init(_ array: [Element]) {
         storage = Storage(capacity: array.count)
@@ -95,6 +103,13 @@ struct FlatArray<Element>: RandomAccessCollection {
         guard count > 0 else { return nil }
         storage.count = count - 1
         return (storage.base + count - 1).move()
+    }
+
+    /// Grows the count to `newCount` (at least the current one), the new records left
+    /// uninitialized like ``init(uninitializedCount:)``'s.
+    func extendUninitialized(to newCount: Int) where Element: BitwiseCopyable {
+        reserveCapacity(newCount)
+        if newCount > storage.count { storage.count = newCount }
     }
 
     /// Makes room for `capacity` records without changing the contents.

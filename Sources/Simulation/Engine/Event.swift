@@ -3,7 +3,7 @@
 /// The engine never interprets an event; the model's ``EventHandler`` switches on `kind`
 /// and uses `a`/`b` as indices into its own tables (connection slot, server index, …).
 /// Keeping events to 12 bytes keeps queue entries at 32 bytes.
-public struct Event: Hashable, Sendable {
+public struct Event: Hashable, Sendable, BitwiseCopyable {
     /// Model-defined event type.
     public var kind: UInt32
     /// First model-defined identifier.
@@ -23,7 +23,7 @@ public struct Event: Hashable, Sendable {
 ///
 /// Entries are ordered by `(time, sequence)`; `sequence` comes from one counter per engine,
 /// so entries due at the same instant come out in the order they were scheduled.
-public struct EventEntry: Sendable {
+public struct EventEntry: Sendable, BitwiseCopyable {
     /// When the event is due.
     public var time: SimTime
     /// Insertion counter: the FIFO tie-breaker.

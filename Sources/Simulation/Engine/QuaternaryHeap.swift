@@ -2,8 +2,9 @@
 ///
 /// Children of node i are 4i+1 … 4i+4. Compared with a binary heap it halves the depth,
 /// and a node's four children (4 × 32 bytes) span two cache lines. The backing buffer is
-/// kept at its full capacity (unused slots hold a filler) and the live count is tracked
-/// separately; it is a ``FlatArray``, written through a pointer with no uniqueness check,
+/// kept at its full capacity (the slots past the live ones are left uninitialized and
+/// never read) and the live count is tracked separately; it is a ``FlatArray``, written
+/// through a pointer with no uniqueness check,
 /// so a heap has **reference semantics** for its entries (copies share them: the engine
 /// owns its heap and never copies it).
 public struct QuaternaryHeap: EventQueue {
@@ -11,10 +12,8 @@ public struct QuaternaryHeap: EventQueue {
     /// The number of live entries (a prefix of `slots`).
     public private(set) var count = 0
 
-    private static let filler = EventEntry(time: .zero, sequence: 0, event: Event(kind: 0))
-
     public init(minimumCapacity: Int = 0) {
-        slots = FlatArray(repeating: QuaternaryHeap.filler, count: Swift.max(minimumCapacity, 16))
+        slots = FlatArray(uninitializedCount: Swift.max(minimumCapacity, 16))
     }
 
     public var first: EventEntry? { count > 0 ? slots.storage.base[0] : nil }
@@ -22,8 +21,7 @@ public struct QuaternaryHeap: EventQueue {
     /// O(log₄ n).
     public mutating func insert(_ entry: EventEntry) {
         if count == slots.count {
-            slots.reserveCapacity(slots.count * 2)
-            for _ in 0..<slots.count { slots.append(QuaternaryHeap.filler) }
+            slots.extendUninitialized(to: slots.count * 2)
         }
         let start = count
         count &+= 1

@@ -2,7 +2,7 @@
 ///
 /// Distinct from ``SimDuration`` so that instants cannot be added together by mistake:
 /// `SimTime + SimDuration → SimTime`, `SimTime − SimTime → SimDuration`.
-public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct SimTime: Hashable, Comparable, Sendable, BitwiseCopyable, CustomStringConvertible {
     /// Nanoseconds since the start of the run.
     public var nanoseconds: Int64
 

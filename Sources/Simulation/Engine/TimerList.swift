@@ -26,7 +26,8 @@ public struct TimerList {
         self.duration = duration
         var capacity = 16
         while capacity < minimumCapacity { capacity <<= 1 }
-        ring = FlatArray(repeating: EventEntry(time: .zero, sequence: 0, event: Event(kind: 0)), count: capacity)
+        // Slots are written when a timer is queued, before any read.
+        ring = FlatArray(uninitializedCount: capacity)
     }
 
     /// Whether no timer is queued.
@@ -105,7 +106,7 @@ public struct TimerList {
         let capacity = ring.count * 2
         // The head's run to the end of the ring, then the wrapped part; the slots past
         // them are only ever written before being read.
-        let bigger = FlatArray(repeating: EventEntry(time: .zero, sequence: 0, event: Event(kind: 0)), count: capacity)
+        let bigger = FlatArray<EventEntry>(uninitializedCount: capacity)
         let firstRun = Swift.min(count, ring.count - head)
         let from = ring.storage.base, to = bigger.storage.base
         to.update(from: from + head, count: firstRun)
