@@ -19,11 +19,13 @@ cd "$(dirname "$0")/.."
 rounds="${1:-5}"
 
 # The release build of scripts/build-release.sh (its log shown only if it fails).
-build_log="${TMPDIR:-/tmp}/lvssim-bench-build.log"
+build_log="$(mktemp)"
 if ! bin="$(bash scripts/build-release.sh 2>"$build_log")"; then
     cat "$build_log" >&2
+    rm -f "$build_log"
     exit 1
 fi
+rm -f "$build_log"
 scenario=Scenarios/skewed-heavy-tail.yaml
 
 sim=()

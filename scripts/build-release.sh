@@ -9,7 +9,9 @@
 # faster for it. Those flags change how every module is compiled, so this build has
 # its own scratch directory, .build/static: `swift build -c release` and
 # `swift run -c release` in .build are left as they are, and neither forces the other
-# to rebuild.
+# to rebuild. (Its own scratch directory also means its own checkout of the
+# dependencies: from SwiftPM's cache when the default build has fetched them, else
+# from the network.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flags=(-c release)
@@ -17,4 +19,5 @@ if [ "$(uname -s)" = Linux ]; then
     flags+=(--static-swift-stdlib --scratch-path .build/static)
 fi
 swift build "${flags[@]}" --product lvssim >&2
-echo "$(swift build "${flags[@]}" --show-bin-path)/lvssim"
+dir="$(swift build "${flags[@]}" --show-bin-path)"
+echo "$dir/lvssim"

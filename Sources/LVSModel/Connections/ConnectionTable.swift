@@ -144,13 +144,13 @@ struct ConnectionAddresses: Sendable {
 /// share one copy-on-write storage object (``ConnectionSlab``), so a
 /// mutation pays one uniqueness check, not one per array.
 public struct ConnectionTable: Sendable {
-    @usableFromInline var slab = ConnectionSlab(capacity: 0)
+    /// Empty tables share ``ConnectionSlab/empty``; the first write gives a table its own.
+    @usableFromInline var slab = ConnectionSlab.empty
     @usableFromInline var index: [ConnectionKey: Int32] = [:]
-    @usableFromInline var liveCount = 0
     /// Room asked for by ``reserveCapacity(_:)`` and not yet allocated (see there).
     @usableFromInline var pendingCapacity = 0
-    /// Number of live entries (connections and templates).
-    public var count: Int { liveCount }
+    /// Number of live entries (connections and templates): slots used minus slots free.
+    public var count: Int { slab.count - slab.freeCount }
     /// Whether no entry can be found by key (none was inserted `indexed`, or all are gone).
     @inlinable public var hasNoIndexedEntries: Bool { index.isEmpty }
 
@@ -194,7 +194,6 @@ public struct ConnectionTable: Sendable {
         expiresAtNanoseconds: Int64, timeoutSeconds: UInt32, serviceIndex: Int32, serverIndex: Int32,
         locationEpoch: UInt32, indexed: Bool, controller: ConnectionID?
     ) -> ConnectionID {
-        if slab.freeCount == 0 && pendingCapacity > 0 { allocatePendingCapacity() }
         makeSlabUnique()
         var controllerSlot: Int32 = -1
         if let controller, slab.resolves(controller) {
@@ -212,7 +211,11 @@ public struct ConnectionTable: Sendable {
             position = Int(slab.free[slab.freeCount])
             generation = slab.hot[position].generation &+ 1
         } else {
-            if slab.count == slab.capacity { slab.grow(to: slab.count + 1) }
+            if slab.count == slab.capacity {
+                // Full (or never allocated): room reserved and not yet taken comes first.
+                slab.grow(to: Swift.max(slab.count + 1, pendingCapacity), exactly: pendingCapacity > slab.count)
+                pendingCapacity = 0
+            }
             position = slab.count
             generation = 0
             slab.count += 1
@@ -230,7 +233,6 @@ public struct ConnectionTable: Sendable {
         if isIndexed {
             index[ConnectionKey(proto: proto, client: client, virtual: virtual)] = slotIndex
         }
-        liveCount += 1
         return ConnectionID(slot: slotIndex, generation: generation)
     }
 
@@ -429,7 +431,6 @@ public struct ConnectionTable: Sendable {
         slab.hot[position].set(ConnectionHotRecord.Flags.isLive, false)
         slab.free[slab.freeCount] = Int32(truncatingIfNeeded: position)
         slab.freeCount += 1
-        liveCount -= 1
     }
 
     /// All live entries with their handles, in slot order.
@@ -441,11 +442,11 @@ public struct ConnectionTable: Sendable {
         }
     }
 
-    /// Reserves room for `count` live entries, so a long run does not pay
-    /// for (or hold twice the memory during) the buffers' growth. An empty
-    /// table allocates the room at its first insert: a table set up and
-    /// dropped unused allocates nothing (freeing tens of megabytes unused
-    /// would raise glibc's mmap threshold for the rest of the process).
+    /// Reserves room for `count` live entries (exactly that many slots), so a
+    /// long run does not pay for (or hold twice the memory during) the buffers'
+    /// growth. An empty table allocates the room at its first insert: a table
+    /// set up and dropped unused allocates nothing (freeing tens of megabytes
+    /// unused would raise glibc's mmap threshold for the rest of the process).
     public mutating func reserveCapacity(_ count: Int) {
         pendingCapacity = max(pendingCapacity, count)
         if slab.count > 0 { allocatePendingCapacity() }
@@ -454,15 +455,14 @@ public struct ConnectionTable: Sendable {
     @usableFromInline
     mutating func allocatePendingCapacity() {
         makeSlabUnique()
-        if pendingCapacity > slab.capacity { slab.grow(to: pendingCapacity) }
+        if pendingCapacity > slab.capacity { slab.grow(to: pendingCapacity, exactly: true) }
         pendingCapacity = 0
     }
 
     /// Removes every entry.
     public mutating func removeAll() {
-        slab = ConnectionSlab(capacity: 0)
+        slab = ConnectionSlab.empty
         index.removeAll()
-        liveCount = 0
         pendingCapacity = 0
     }
 }
@@ -470,8 +470,9 @@ public struct ConnectionTable: Sendable {
 /// The storage of a ``ConnectionTable``: the slots' hot and cold records and the
 /// stack of free slots, in three buffers of one capacity. Slots `0..<count` have
 /// been used (their records are initialized, live or not); `free[0..<freeCount]`
-/// lists the dead ones, most recently freed last. The records are plain values, so
-/// a slot is overwritten without deinitializing it.
+/// lists the dead ones, most recently freed last. The records are plain values
+/// (checked when a slab is made), so a slot is overwritten without deinitializing it
+/// and the buffers are freed without deinitializing them.
 ///
 /// Shared between table copies until one of them writes (``ConnectionTable/makeSlabUnique()``).
 @usableFromInline
@@ -483,8 +484,16 @@ final class ConnectionSlab: @unchecked Sendable {
     @usableFromInline @exclusivity(unchecked) var freeCount = 0
     @usableFromInline @exclusivity(unchecked) var capacity: Int
 
+    /// The storage of every empty table until it is first written to (it is never
+    /// written to itself: a table sharing it always copies it first).
+    @usableFromInline
+    static let empty = ConnectionSlab(capacity: 0)
+
     @usableFromInline
     init(capacity: Int) {
+        assert(
+            _isPOD(ConnectionHotRecord.self) && _isPOD(ConnectionAddresses.self),
+            "ConnectionSlab overwrites and frees records without deinitializing them")
         self.capacity = capacity
         hot = .allocate(capacity: capacity)
         cold = .allocate(capacity: capacity)
@@ -509,10 +518,11 @@ final class ConnectionSlab: @unchecked Sendable {
         return copy
     }
 
-    /// Moves the buffers to a capacity of at least `minimum` (doubling).
+    /// Moves the buffers to a capacity of `minimum` when `exactly` (a reservation),
+    /// else of at least `minimum` by doubling (at least 16).
     @usableFromInline
-    func grow(to minimum: Int) {
-        var newCapacity = Swift.max(capacity, 16)
+    func grow(to minimum: Int, exactly: Bool = false) {
+        var newCapacity = exactly ? minimum : Swift.max(capacity, 16)
         while newCapacity < minimum { newCapacity *= 2 }
         let newHot = UnsafeMutablePointer<ConnectionHotRecord>.allocate(capacity: newCapacity)
         newHot.moveInitialize(from: hot, count: count)

@@ -654,25 +654,10 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         return connections.discard(id) ? .removed : .stale
     }
 
-    /// The timer decision; `.removed` means the entry is due and must go now.
+    /// The timer decision, in one access to the entry's hot record; `.removed`
+    /// means the entry is due and must go now.
     private mutating func checkTimer(_ id: ConnectionID, now: Int64) -> ExpiryStatus {
-        var binding = Binding.none
-        return checkTimer(id, now: now, binding: &binding)
-    }
-
-    /// The timer decision, in one access to the entry's hot record; on
-    /// `.removed`, `binding` receives what unbinding its counters needs.
-    @inline(__always)
-    private mutating func checkTimer(_ id: ConnectionID, now: Int64, binding: inout Binding) -> ExpiryStatus {
-        let epoch = self.epoch
-        var found = Binding.none
-        let status: ExpiryStatus? = connections.updateHot(id) { entry in
-            let status = Self.timerDecision(&entry, now: now)
-            if case .removed = status { found = Binding(entry, epoch: epoch) }
-            return status
-        }
-        binding = found
-        return status ?? .stale
+        connections.updateHot(id) { Self.timerDecision(&$0, now: now) } ?? .stale
     }
 
     /// What an entry's timer firing at `now` does: nothing yet (a later packet re-armed

@@ -4,9 +4,8 @@
 /// and a node's four children (4 × 32 bytes) span two cache lines. The backing buffer is
 /// kept at its full capacity (the slots past the live ones are left uninitialized and
 /// never read) and the live count is tracked separately; it is a ``FlatArray``, written
-/// through a pointer with no uniqueness check,
-/// so a heap has **reference semantics** for its entries (copies share them: the engine
-/// owns its heap and never copies it).
+/// through a pointer with no uniqueness check, so a heap has **reference semantics** for
+/// its entries (copies share them: the engine owns its heap and never copies it).
 public struct QuaternaryHeap: EventQueue {
     private var slots: FlatArray<EventEntry>
     /// The number of live entries (a prefix of `slots`).

@@ -109,8 +109,8 @@ public struct TimerList {
         let bigger = FlatArray<EventEntry>(uninitializedCount: capacity)
         let firstRun = Swift.min(count, ring.count - head)
         let from = ring.storage.base, to = bigger.storage.base
-        to.update(from: from + head, count: firstRun)
-        (to + firstRun).update(from: from, count: count - firstRun)
+        to.initialize(from: from + head, count: firstRun)
+        (to + firstRun).initialize(from: from, count: count - firstRun)
         ring = bigger
         head = 0
     }
