@@ -58,24 +58,18 @@ public struct KernelScheduler: Sendable {
     }
 
     /// Whether `kind` keeps no state and draws nothing: its choice is a function of the
-    /// service's server list alone (lc, wlc, sed, nq, fo, ovf).
+    /// service's server list alone (lc, wlc, sed, nq, fo, ovf: ``ListOnlySchedulerKind``).
     public static func decidesFromListAlone(_ kind: SchedulerKind) -> Bool {
-        switch kind {
-        case .leastConnection, .weightedLeastConnection, .shortestExpectedDelay, .neverQueue, .weightedFailover,
-            .weightedOverflow:
-            return true
-        default:
-            return false
-        }
+        ListOnlySchedulerKind(kind) != nil
     }
 
-    /// The choice of a scheduler for which ``decidesFromListAlone(_:)`` holds, from the
-    /// server list in kernel order (zero-based): what its `select` returns for a service
-    /// with these servers. - Precondition: `decidesFromListAlone(kind)`.
+    /// The choice of a scheduler that decides from the server list alone, from the list
+    /// in kernel order (zero-based): what its `select` returns for a service with these
+    /// servers.
     @inline(__always)
-    public static func choose<Servers: RandomAccessCollection<RealServer>>(_ kind: SchedulerKind, from servers: Servers)
-        -> Int? where Servers.Index == Int
-    {
+    public static func choose<Servers: RandomAccessCollection<RealServer>>(
+        _ kind: ListOnlySchedulerKind, from servers: Servers
+    ) -> Int? where Servers.Index == Int {
         switch kind {
         case .leastConnection: return LeastConnectionScheduler.choose(servers)
         case .weightedLeastConnection: return WeightedLeastConnectionScheduler.choose(servers)
@@ -83,7 +77,6 @@ public struct KernelScheduler: Sendable {
         case .neverQueue: return NeverQueueScheduler.choose(servers)
         case .weightedFailover: return WeightedFailoverScheduler.choose(servers)
         case .weightedOverflow: return WeightedOverflowScheduler.choose(servers)
-        default: preconditionFailure("KernelScheduler.choose(_:from:): \(kind) does not decide from the list alone")
         }
     }
 
@@ -196,6 +189,27 @@ public struct KernelScheduler: Sendable {
         case .destinationHashing(var s): return s.select(flow: flow, service: service, nowNanoseconds: nowNanoseconds, random: &random)
         case .sourceHashing(var s): return s.select(flow: flow, service: service, nowNanoseconds: nowNanoseconds, random: &random)
         case .maglevHashing(var s): return s.select(flow: flow, service: service, nowNanoseconds: nowNanoseconds, random: &random)
+        }
+    }
+}
+
+/// The kernel schedulers that keep no state and draw nothing, whose choice is a function
+/// of the service's server list alone: a director may run them on the table's list in
+/// place (``KernelScheduler/choose(_:from:)``).
+public enum ListOnlySchedulerKind: Hashable, Sendable {
+    case leastConnection, weightedLeastConnection, shortestExpectedDelay, neverQueue, weightedFailover,
+        weightedOverflow
+
+    /// `kind` when it is one of these; nil for every other scheduler.
+    public init?(_ kind: SchedulerKind) {
+        switch kind {
+        case .leastConnection: self = .leastConnection
+        case .weightedLeastConnection: self = .weightedLeastConnection
+        case .shortestExpectedDelay: self = .shortestExpectedDelay
+        case .neverQueue: self = .neverQueue
+        case .weightedFailover: self = .weightedFailover
+        case .weightedOverflow: self = .weightedOverflow
+        default: return nil
         }
     }
 }

@@ -157,12 +157,11 @@ public struct SchedulerSet: Sendable {
     }
 
     /// The kind of the kernel scheduler at `entry` when it decides from the server list
-    /// alone (lc, wlc, sed, nq, fo, ovf: see ``KernelScheduler/choose(_:from:)``); nil for
-    /// any other, and for a user scheduler.
-    public func listOnlyKind(entry: Int) -> SchedulerKind? {
+    /// alone (see ``KernelScheduler/choose(_:from:)``); nil for any other, and for a user
+    /// scheduler.
+    public func listOnlyKind(entry: Int) -> ListOnlySchedulerKind? {
         guard isKernelScheduler(entry: entry) else { return nil }
-        let kind = kernels[entry].kind
-        return KernelScheduler.decidesFromListAlone(kind) ? kind : nil
+        return ListOnlySchedulerKind(kernels[entry].kind)
     }
 
     /// Runs timers of every scheduler up to `nowNanoseconds`.

@@ -58,7 +58,8 @@ import Testing
             .weightedOverflow,
         ]
         #expect(KernelScheduler.decidesFromListAlone(kind) == listOnly.contains(kind))
-        guard listOnly.contains(kind) else { return }
+        #expect((ListOnlySchedulerKind(kind) != nil) == listOnly.contains(kind))
+        guard let listKind = ListOnlySchedulerKind(kind) else { return }
         var random = SplitMix64RandomSource(seed: UInt64(kind.name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
         var agreements = 0
         for round in 0..<500 {
@@ -73,7 +74,7 @@ import Testing
             var scheduler = KernelScheduler(kind: kind, service: service)
             let flow = FlowKey(proto: .tcp, source: Endpoint("10.20.0.1:1000")!, destination: Endpoint("10.10.0.100:80")!)
             let selected = scheduler.select(flow: flow, service: service, nowNanoseconds: 0, random: &random)
-            let chosen = service.servers.withUnsafeBufferPointer { KernelScheduler.choose(kind, from: $0) }
+            let chosen = service.servers.withUnsafeBufferPointer { KernelScheduler.choose(listKind, from: $0) }
             #expect(chosen == selected, "\(kind), round \(round)")
             if chosen == selected { agreements += 1 }
         }

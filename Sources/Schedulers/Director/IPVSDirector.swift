@@ -67,7 +67,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// Per service (table order): the kind of its scheduler when that decides from the
     /// server list alone (``SchedulerSet/listOnlyKind(entry:)``), else nil. Such a
     /// scheduler reads the table's server list in place, without the lent service.
-    private var listOnlyKinds: [SchedulerKind?] = []
+    private var listOnlyKinds: [ListOnlySchedulerKind?] = []
     /// What a kernel scheduler is shown of service `lentServiceIndex`: a copy of
     /// its configuration (key, scheduler, flags, …) whose `servers` array is
     /// swapped in from the table for each call (see `selectServer`) and empty
