@@ -464,16 +464,8 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         // following it at once, if any: the counters below see only where it ends, which
         // is where two calls would leave them (the creating packet's own move between
         // inactive and active, then the next one's, nets out).
-        let transitions = tcpTransitions
-        var state = Self.nextState(
-            proto: proto, state: .none, forwarding: forwarding, flags: flags, direction: .input, in: transitions)
-        var passedEstablished = state == .established
-        if let next {
-            state = Self.nextState(
-                proto: proto, state: state, forwarding: forwarding, flags: next.flags, direction: next.direction,
-                in: transitions)
-            passedEstablished = passedEstablished || state == .established
-        }
+        let (state, passedEstablished) = Self.transition(
+            proto: proto, from: .none, forwarding: forwarding, (flags, .input), then: next, in: tcpTransitions)
         let isActive = state.isActive
         let timeout = state.timeoutSeconds(table.timeouts)
         let expiry = now + Int64(timeout) * 1_000_000_000
@@ -558,17 +550,9 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         let transitions = tcpTransitions
         // One access to the entry's hot record: validity, transition, timer.
         let expiry: Int64? = connections.updateHot(id) { entry in
-            var newState = Self.nextState(
-                proto: entry.proto, state: entry.state, forwarding: entry.forwarding, flags: first.flags,
-                direction: first.direction, in: transitions)
-            reachedEstablished = newState == .established && entry.state != .established
-            if let second {
-                let afterFirst = newState
-                newState = Self.nextState(
-                    proto: entry.proto, state: afterFirst, forwarding: entry.forwarding, flags: second.flags,
-                    direction: second.direction, in: transitions)
-                reachedEstablished = reachedEstablished || (newState == .established && afterFirst != .established)
-            }
+            let newState: ConnectionState
+            (newState, reachedEstablished) = Self.transition(
+                proto: entry.proto, from: entry.state, forwarding: entry.forwarding, first, then: second, in: transitions)
             wasActive = entry.isCountedActive
             isActive = newState.isActive
             entry.state = newState
@@ -595,6 +579,27 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
             connections.assureTemplate(slot: controller)
         }
         return expiry
+    }
+
+    /// The state an entry in `state` moves to on a packet and, when given, a second one
+    /// right after it, and whether either of them moved it into ESTABLISHED (which
+    /// makes its template ASSURED).
+    @inline(__always)
+    private static func transition(
+        proto: TransportProtocol?, from state: ConnectionState, forwarding: ForwardingMethod,
+        _ first: (flags: TCPFlags, direction: PacketDirection),
+        then second: (flags: TCPFlags, direction: PacketDirection)?, in transitions: TCPTransitions
+    ) -> (state: ConnectionState, reachedEstablished: Bool) {
+        let afterFirst = nextState(
+            proto: proto, state: state, forwarding: forwarding, flags: first.flags, direction: first.direction,
+            in: transitions)
+        var reached = afterFirst == .established && state != .established
+        guard let second else { return (afterFirst, reached) }
+        let afterSecond = nextState(
+            proto: proto, state: afterFirst, forwarding: forwarding, flags: second.flags, direction: second.direction,
+            in: transitions)
+        reached = reached || (afterSecond == .established && afterFirst != .established)
+        return (afterSecond, reached)
     }
 
     /// The state an entry moves to on a packet: TCP through the state
