@@ -120,6 +120,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     private mutating func reindex() {
         epoch &+= 1
         lentServiceIndex = -1
+        lastServiceLookup = nil
         serviceIndexByKey.removeAll(keepingCapacity: true)
         serviceKeys.removeAll(keepingCapacity: true)
         schedulerEntries.removeAll(keepingCapacity: true)
@@ -150,22 +151,21 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
 
     /// ``serviceIndex(proto:destination:fwmark:)`` for a new flow, remembering the answer:
     /// the flows of a run mostly go to one virtual service, whose rules only change with
-    /// the table (the epoch).
+    /// the table (``reindex()`` forgets it).
     @inline(__always)
     private mutating func serviceIndexForNewFlow(proto: TransportProtocol, destination: Endpoint, fwmark: UInt32) -> Int? {
         if let remembered = rememberedService(proto: proto, destination: destination, fwmark: fwmark) { return remembered }
         let index = resolveService(proto: proto, destination: destination, fwmark: fwmark)
-        lastServiceLookup = ServiceLookup(
-            proto: proto, destination: destination, fwmark: fwmark, epoch: epoch, serviceIndex: index)
+        lastServiceLookup = ServiceLookup(proto: proto, destination: destination, fwmark: fwmark, serviceIndex: index)
         return index
     }
 
-    /// The last answer of ``serviceIndexForNewFlow(proto:destination:fwmark:)`` and the epoch it holds for.
+    /// The last answer of ``serviceIndexForNewFlow(proto:destination:fwmark:)`` since the
+    /// table last changed.
     private struct ServiceLookup {
         var proto: TransportProtocol
         var destination: Endpoint
         var fwmark: UInt32
-        var epoch: UInt32
         var serviceIndex: Int?
     }
     private var lastServiceLookup: ServiceLookup?
@@ -173,8 +173,7 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
     /// The remembered answer for this destination (`.some(nil)`: no service), if it still holds.
     @inline(__always)
     private func rememberedService(proto: TransportProtocol, destination: Endpoint, fwmark: UInt32) -> Int?? {
-        guard let last = lastServiceLookup, last.epoch == epoch, last.fwmark == fwmark, last.proto == proto,
-            last.destination == destination
+        guard let last = lastServiceLookup, last.fwmark == fwmark, last.proto == proto, last.destination == destination
         else { return nil }
         return .some(last.serviceIndex)
     }
@@ -236,8 +235,8 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
             let existing = connections.lookup(ConnectionKey(proto: proto, client: client, virtual: destination))
         {
             switch reuseDecision(existing, proto: proto, flags: flags) {
-            case .reuse:
-                let second = locateServer(of: existing).flatMap { next($0.1) }
+            case .reuse(let serverIndex):
+                let second = next(serverIndex)
                 let expiry = receive(existing, (flags, .input), then: second, now: now)
                 let entry = connections[existing]
                 return .existing(
@@ -274,27 +273,26 @@ public struct IPVSDirector<Random: SchedulerRandomSource> {
         return outcome
     }
 
-    enum ReuseDecision { case reuse, reschedule, drop }
+    /// What a packet that may start a connection does to the entry its key found: reuse
+    /// it (its live server at that list position), expire it and schedule afresh, or drop.
+    enum ReuseDecision { case reuse(serverIndex: Int), reschedule, drop }
 
     private mutating func reuseDecision(_ id: ConnectionID, proto: TransportProtocol, flags: TCPFlags) -> ReuseDecision {
         let (state, forwarding) = connections.readHot(id) { ($0.state, $0.forwarding) }
-        let server = locateServer(of: id)
-        if server == nil {
+        guard let (s, d) = locateServer(of: id) else {
             // The server was deleted: expire_nodest_conn decides.
             return settings.expireNodestConn ? .reschedule : .drop
         }
         let startsConnection = proto != .tcp || flags.contains(.syn)
-        guard startsConnection, proto == .tcp else { return .reuse }
-        if settings.expireNodestConn, settings.connReuseMode != 0, let (s, d) = server,
-            table.services[s].servers[d].weight == 0
-        {
+        guard startsConnection, proto == .tcp else { return .reuse(serverIndex: d) }
+        if settings.expireNodestConn, settings.connReuseMode != 0, table.services[s].servers[d].weight == 0 {
             return .reschedule
         }
         if settings.connReuseMode != 0, connections.controller(of: id) == nil {
             if state == .timeWait || state == .close { return .reschedule }
             if settings.connReuseMode & 2 != 0, state == .finWait, !forwarding.seesReplies { return .reschedule }
         }
-        return .reuse
+        return .reuse(serverIndex: d)
     }
 
     private mutating func connectPlain(
