@@ -452,7 +452,6 @@ public struct ConnectionTable: Sendable {
         if slab.count > 0 { allocatePendingCapacity() }
     }
 
-    @usableFromInline
     mutating func allocatePendingCapacity() {
         makeSlabUnique()
         if pendingCapacity > slab.capacity { slab.grow(to: pendingCapacity, exactly: true) }

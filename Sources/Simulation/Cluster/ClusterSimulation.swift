@@ -175,7 +175,6 @@ struct ClusterModel: EventHandler {
     let workers: [Int]
     let speed: [Double]
     let isPS: [Bool]
-    let backlog: [Int]
     /// Per server, workers + backlog: a SYN is accepted while fewer connections are there.
     /// Flat, so that the director's accept test can read it through a plain pointer.
     let acceptLimit: FlatArray<Int>
@@ -216,7 +215,7 @@ struct ClusterModel: EventHandler {
     var guardList: TimerListID
     /// The arrivals, drawn one at a time in time order: an ordered list (an arrival drawn
     /// after a rate change, earlier than the voided one still queued, goes to the heap).
-    var arrivalList: OrderedListID
+    let arrivalList: OrderedListID
     var templateTimers: [Int32: (id: ConnectionID, at: Int64)] = [:]
 
     // Results.
@@ -336,8 +335,7 @@ struct ClusterModel: EventHandler {
         workers = specs.map(\.workers)
         speed = specs.map(\.speed)
         isPS = specs.map { $0.discipline == .ps }
-        backlog = specs.map(\.backlog)
-        acceptLimit = FlatArray(zip(workers, backlog).map { $0 + $1 })
+        acceptLimit = FlatArray(specs.map { $0.workers + $0.backlog })
         seesReplies = realServers.map { $0.forwarding.seesReplies }
         serverNames = realServers.map { $0.endpoint.description }
         // Each counter array gets its own buffer (FlatArray copies would share one).

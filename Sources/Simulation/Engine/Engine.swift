@@ -1,5 +1,5 @@
-/// The discrete-event engine: a clock, a 4-ary event heap, FIFO timer lists and
-/// lazily-cancellable timers.
+/// The discrete-event engine: a clock, a 4-ary event heap, FIFO timer lists, ordered
+/// lists of events scheduled in time order, and lazily-cancellable timers.
 ///
 /// Events due at the same instant are delivered in scheduling order (one insertion
 /// counter orders heap and timer-list entries alike), so a run is a deterministic
@@ -163,12 +163,13 @@ public struct Engine {
     /// Either way it is delivered in the same `(time, sequence)` order.
     @inline(__always)
     public mutating func schedule(_ event: Event, at time: SimTime, inOrderIn list: OrderedListID) {
-        precondition(time >= now, "cannot schedule \(event) at \(time), before now (\(now))")
-        let entry = EventEntry(time: time, sequence: takeSequence(), event: event)
-        if let last = timerLists[list.index].last, entry.precedes(last) {
-            heap.insert(entry)
+        // A new entry's sequence is above every queued one's, so it precedes the list's
+        // last entry exactly when it is due before it.
+        if let last = timerLists[list.index].last, time < last.time {
+            schedule(event, at: time)
         } else {
-            append(entry, to: list.index)
+            precondition(time >= now, "cannot schedule \(event) at \(time), before now (\(now))")
+            append(EventEntry(time: time, sequence: takeSequence(), event: event), to: list.index)
         }
     }
 
